@@ -1,0 +1,526 @@
+"""The check primitives that policy rules are built from.
+
+A rule's `check` names a scope (the whole config, every section matching a pattern, or the
+interfaces of a role) and one or more assertions that must hold in it. Each primitive here is
+the compiled form of one YAML key (see docs in `policies/README.md`). A rule that needs more is
+a named Python check registered by its platform module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .config import ConfigLine, ConfigTree, Rx
+from .models import Evidence, HostInfo, Outcome, Status
+
+if TYPE_CHECKING:
+    from .platforms.base import Platform
+
+CheckFn = Callable[["CheckContext", Mapping[str, Any]], Outcome]
+
+INTERFACE_ROLES = ("tslcd", "internet")
+
+
+@dataclass(frozen=True)
+class ObjectKind:
+    """A kind of named object (ACL, route-map...): how it is defined and how it is referenced."""
+
+    name: str
+    defs: tuple[Rx, ...]  # patterns with a `name` group, matched at any depth
+    refs: tuple[Rx, ...] = ()  # patterns with a `name` group, matched at any depth
+    builtin: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Interface:
+    """An interface section with its role on the dedicated network."""
+
+    line: ConfigLine
+    name: str
+    roles: frozenset[str]
+    shutdown: bool
+    physical: bool
+    description: str
+
+
+class CheckContext:
+    """What a check may look at: the parsed config, the host, the platform and the policy's objects."""
+
+    def __init__(
+        self,
+        tree: ConfigTree,
+        host: HostInfo,
+        platform: Platform,
+        objects: Mapping[str, ObjectKind],
+    ) -> None:
+        self.tree = tree
+        self.host = host
+        self.platform = platform
+        self.objects = objects
+        self._defined: dict[str, frozenset[str]] = {}
+
+    def evidence(self, line: ConfigLine) -> Evidence:
+        """Evidence for a line, with its secrets redacted by the platform."""
+        return Evidence(line.number, self.platform.redact(line.text))
+
+    def defined(self, kind: str) -> frozenset[str]:
+        """Names of the objects of `kind` that the config defines (built-ins included)."""
+        names = self._defined.get(kind)
+        if names is None:
+            obj = self.objects[kind]
+            found = set(obj.builtin)
+            for rx in obj.defs:
+                found.update(m.group("name") for _, m in self.tree.find(rx, anywhere=True))
+            names = self._defined[kind] = frozenset(found)
+        return names
+
+    @cached_property
+    def interfaces(self) -> tuple[Interface, ...]:
+        syntax = self.platform.interfaces
+        header, desc, shut, phys = (Rx(syntax.section), Rx(syntax.description), Rx(syntax.shutdown), re.compile(syntax.physical))
+        uplinks = self.host.get("uplinks")
+        by_name: dict[str, set[str]] = {}
+        if uplinks is not None:
+            for role in INTERFACE_ROLES:
+                for name in uplinks.get(role) or ():
+                    by_name.setdefault(self.platform.canonical_ifname(str(name)), set()).add(role)
+        out = []
+        for line, m in self.tree.sections(header):
+            name = m.group("name")
+            d = line.child(desc)
+            text = d.text[d.text.index(" ") + 1 :] if d is not None and " " in d.text else ""
+            if uplinks is not None:
+                roles = frozenset(by_name.get(self.platform.canonical_ifname(name), ()))
+            else:
+                first = text.split(None, 1)[0] if text else ""
+                roles = frozenset({first.lower()}) if first in ("TSLCD", "INTERNET") else frozenset()
+            out.append(
+                Interface(line, name, roles, line.child(shut) is not None, bool(phys.match(name)), text)
+            )
+        return tuple(out)
+
+    def interfaces_with(self, role: str) -> list[Interface]:
+        """Interfaces of a role: tslcd, internet, external (either), physical or all."""
+        if role == "all":
+            return list(self.interfaces)
+        if role == "physical":
+            return [i for i in self.interfaces if i.physical]
+        if role == "external":
+            return [i for i in self.interfaces if i.roles]
+        return [i for i in self.interfaces if role in i.roles]
+
+    def host_value(self, path: str) -> Any:
+        """A host data value by dotted path (`designated_servers.ntp`), None when absent."""
+        value: Any = self.host.data
+        for part in path.split("."):
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(part)
+        return value
+
+
+# ---------------------------------------------------------------- where a check looks
+
+class Container:
+    """The lines an assertion looks at: the whole config, or one section's body."""
+
+    __slots__ = ("ctx", "section", "anywhere")
+
+    def __init__(self, ctx: CheckContext, section: ConfigLine | None, anywhere: bool = False) -> None:
+        self.ctx = ctx
+        self.section = section
+        self.anywhere = anywhere
+
+    def find(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        if self.section is None:
+            yield from self.ctx.tree.find(rx, anywhere=self.anywhere)
+            return
+        for line in self.section.descendants():
+            m = rx.match(line.text)
+            if m:
+                yield line, m
+
+    def has(self, rx: Rx) -> bool:
+        for _ in self.find(rx):
+            return True
+        return False
+
+
+# ---------------------------------------------------------------- assertions
+
+@dataclass(frozen=True)
+class Result:
+    """An assertion's verdict in one container: ok or not, with the lines that show why."""
+
+    ok: bool
+    detail: str = ""
+    lines: tuple[ConfigLine, ...] = ()
+    expected: str = ""
+    actual: str = ""
+    applicable: bool = True
+
+
+class Assertion:
+    """One YAML assertion key, compiled."""
+
+    def test(self, where: Container) -> Result:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Present(Assertion):
+    patterns: tuple[Rx, ...]
+
+    def test(self, where: Container) -> Result:
+        missing = [rx.source for rx in self.patterns if not where.has(rx)]
+        if missing:
+            return Result(False, "missing " + ", ".join(f"/{s}/" for s in missing),
+                          expected=" and ".join(f"/{rx.source}/" for rx in self.patterns), actual="absent")
+        return Result(True)
+
+
+@dataclass(frozen=True)
+class AnyOf(Assertion):
+    patterns: tuple[Rx, ...]
+
+    def test(self, where: Container) -> Result:
+        for rx in self.patterns:
+            if where.has(rx):
+                return Result(True)
+        want = " or ".join(f"/{rx.source}/" for rx in self.patterns)
+        return Result(False, f"none of {want}", expected=want, actual="absent")
+
+
+@dataclass(frozen=True)
+class Absent(Assertion):
+    patterns: tuple[Rx, ...]
+
+    def test(self, where: Container) -> Result:
+        found = [line for rx in self.patterns for line, _ in where.find(rx)]
+        if found:
+            return Result(False, "present", tuple(found), expected="absent", actual=f"{len(found)} line(s)")
+        return Result(True)
+
+
+def _value(m: re.Match[str], weights: Mapping[str, float]) -> float:
+    total = 0.0
+    for group, weight in weights.items():
+        raw = m.group(group)
+        if raw is not None:
+            total += float(raw) * weight
+    return total
+
+
+@dataclass(frozen=True)
+class Compare(Assertion):
+    """Every matching line's value (a weighted sum of named groups) lies within bounds."""
+
+    match: Rx
+    weights: Mapping[str, float]
+    min: float | None = None  # value must be >= min
+    max: float | None = None  # value must be <= max
+    above: float | None = None  # value must be > above
+    missing: str = "fail"  # fail | pass | not_applicable when no line matches
+
+    def bounds(self) -> str:
+        parts = []
+        if self.above is not None:
+            parts.append(f"> {self.above:g}")
+        if self.min is not None:
+            parts.append(f">= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        return " and ".join(parts)
+
+    def test(self, where: Container) -> Result:
+        bad: list[ConfigLine] = []
+        values: list[str] = []
+        seen = False
+        for line, m in where.find(self.match):
+            seen = True
+            v = _value(m, self.weights)
+            if (self.min is not None and v < self.min) or (self.max is not None and v > self.max) or (
+                self.above is not None and v <= self.above
+            ):
+                bad.append(line)
+                values.append(f"{v:g}")
+        if not seen:
+            if self.missing == "pass":
+                return Result(True)
+            if self.missing == "not_applicable":
+                return Result(True, applicable=False)
+            return Result(False, f"missing /{self.match.source}/", expected=self.bounds(), actual="absent")
+        if bad:
+            return Result(False, f"value {', '.join(values)} not {self.bounds()}", tuple(bad),
+                          expected=self.bounds(), actual=", ".join(values))
+        return Result(True)
+
+
+@dataclass(frozen=True)
+class Count(Assertion):
+    """The number of distinct matching lines lies within bounds."""
+
+    match: Rx
+    min: int | None = None
+    max: int | None = None
+
+    def test(self, where: Container) -> Result:
+        lines: dict[str, ConfigLine] = {}
+        for line, _ in where.find(self.match):
+            lines.setdefault(line.text, line)
+        n = len(lines)
+        want = " and ".join(
+            p for p in (f">= {self.min}" if self.min is not None else "", f"<= {self.max}" if self.max is not None else "") if p
+        )
+        if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
+            return Result(False, f"{n} found, expected {want}", tuple(lines.values()), expected=want, actual=str(n))
+        return Result(True)
+
+
+@dataclass(frozen=True)
+class Defined(Assertion):
+    """Every name that a matching line references is defined as an object of `kind`."""
+
+    ref: Rx
+    kind: str
+
+    def test(self, where: Container) -> Result:
+        defined = where.ctx.defined(self.kind)
+        bad = [(line, m.group("name")) for line, m in where.find(self.ref) if m.group("name") not in defined]
+        if bad:
+            names = ", ".join(sorted({n for _, n in bad}))
+            return Result(False, f"{self.kind} {names} not defined", tuple(line for line, _ in bad),
+                          expected=f"{self.kind} defined", actual=f"undefined: {names}")
+        return Result(True)
+
+
+@dataclass(frozen=True)
+class References(Assertion):
+    """Every object of the listed kinds that the config references anywhere is defined."""
+
+    kinds: tuple[str, ...]
+
+    def test(self, where: Container) -> Result:
+        ctx = where.ctx
+        bad: list[ConfigLine] = []
+        names: list[str] = []
+        for kind in self.kinds:
+            defined = ctx.defined(kind)
+            for rx in ctx.objects[kind].refs:
+                for line, m in where.find(rx):
+                    name = m.group("name")
+                    if name not in defined:
+                        bad.append(line)
+                        names.append(f"{kind} {name}")
+        if bad:
+            listed = ", ".join(dict.fromkeys(names))
+            return Result(False, f"undefined {listed}", tuple(bad), expected="every reference defined",
+                          actual=f"undefined: {listed}")
+        return Result(True)
+
+
+def parse_address(m: re.Match[str]) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
+    """An address from groups `addr` and optional `mask` (dotted mask or prefix length)."""
+    addr = m.group("addr")
+    mask = m.groupdict().get("mask")
+    try:
+        return ipaddress.ip_interface(f"{addr}/{mask}" if mask else addr)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Within(Assertion):
+    """Every matched address lies in the host's prefixes (`prefixes`) or designated servers (`servers`)."""
+
+    match: Rx
+    prefixes: str | None = None  # host data key holding CIDRs
+    servers: str | None = None  # designated server type
+
+    def _allowed(self, ctx: CheckContext) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        key = self.prefixes if self.prefixes else f"designated_servers.{self.servers}"
+        values = ctx.host_value(key) or []
+        return [ipaddress.ip_network(str(v), strict=False) for v in values]
+
+    def test(self, where: Container) -> Result:
+        allowed = self._allowed(where.ctx)
+        bad: list[ConfigLine] = []
+        shown: list[str] = []
+        seen = False
+        for line, m in where.find(self.match):
+            seen = True
+            iface = parse_address(m)
+            if iface is None or not any(
+                iface.version == net.version and iface.network.subnet_of(net)  # type: ignore[arg-type]
+                for net in allowed
+            ):
+                bad.append(line)
+                shown.append(m.group("addr"))
+        if not seen:
+            return Result(True, applicable=False)
+        what = self.prefixes or f"designated {self.servers} servers"
+        if bad:
+            return Result(False, f"{', '.join(shown)} outside {what}", tuple(bad),
+                          expected=f"inside {', '.join(str(n) for n in allowed)}", actual=", ".join(shown))
+        return Result(True)
+
+
+# ---------------------------------------------------------------- scopes and whole checks
+
+@dataclass(frozen=True)
+class Scope:
+    """Which sections a check applies to; `None` header and interfaces mean the whole config."""
+
+    each: Rx | None = None
+    interfaces: str | None = None
+    where: tuple[Rx, ...] = ()
+    unless: tuple[Rx, ...] = ()
+    require: bool = False
+    anywhere: bool = False
+
+    @property
+    def is_global(self) -> bool:
+        return self.each is None and self.interfaces is None
+
+    def select(self, ctx: CheckContext) -> list[ConfigLine]:
+        if self.interfaces is not None:
+            sections = [i.line for i in ctx.interfaces_with(self.interfaces)]
+            if self.each is not None:
+                sections = [s for s in sections if self.each.match(s.text)]
+        else:
+            assert self.each is not None
+            sections = [line for line, _ in ctx.tree.sections(self.each)]
+        out = []
+        for s in sections:
+            body = Container(ctx, s)
+            if all(body.has(rx) for rx in self.where) and not any(body.has(rx) for rx in self.unless):
+                out.append(s)
+        return out
+
+    def describe(self) -> str:
+        if self.interfaces is not None:
+            return f"{self.interfaces} interfaces"
+        assert self.each is not None
+        return f"sections /{self.each.source}/"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A compiled `check:` mapping: a scope, assertions that must all hold, and global escapes."""
+
+    scope: Scope
+    assertions: tuple[Assertion, ...]
+    pass_if: tuple[Rx, ...] = ()  # any of these at top level makes the check pass outright
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        for rx in self.pass_if:
+            line = ctx.tree.first(rx)
+            if line is not None:
+                return Outcome(Status.PASS, f"met globally by line {line.number}", (ctx.evidence(line),))
+        if self.scope.is_global:
+            return self._judge(ctx, [(None, self._test(Container(ctx, None, self.scope.anywhere)))])
+        sections = self.scope.select(ctx)
+        if not sections:
+            if self.scope.require:
+                return Outcome(Status.FAIL, f"no {self.scope.describe()} found", expected=self.scope.describe(),
+                               actual="none")
+            return Outcome(Status.NOT_APPLICABLE, f"no {self.scope.describe()}")
+        return self._judge(ctx, [(s, self._test(Container(ctx, s))) for s in sections])
+
+    def _test(self, where: Container) -> list[Result]:
+        return [a.test(where) for a in self.assertions]
+
+    def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]]) -> Outcome:
+        details: list[str] = []
+        evidence: list[Evidence] = []
+        expected: list[str] = []
+        actual: list[str] = []
+        applicable = False
+        for section, results in tested:
+            failed = [r for r in results if not r.ok]
+            applicable = applicable or any(r.applicable for r in results) or bool(failed)
+            if not failed:
+                continue
+            prefix = f"{ctx.platform.redact(section.text)}: " if section is not None else ""
+            details.append(prefix + "; ".join(r.detail for r in failed))
+            if section is not None:
+                evidence.append(ctx.evidence(section))
+            for r in failed:
+                evidence.extend(ctx.evidence(line) for line in r.lines)
+                expected.append(r.expected)
+                actual.append(r.actual)
+        if details:
+            unique = tuple(dict.fromkeys(evidence))
+            return Outcome(Status.FAIL, " | ".join(details), unique, "; ".join(dict.fromkeys(expected)),
+                           "; ".join(dict.fromkeys(actual)))
+        if not applicable:
+            return Outcome(Status.NOT_APPLICABLE, "nothing to check")
+        return Outcome(Status.PASS)
+
+
+@dataclass(frozen=True)
+class PythonCheck:
+    """A named check written in Python, registered by the platform (or generic)."""
+
+    name: str
+    fn: CheckFn
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        return self.fn(ctx, self.params)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A rule's `when`: every listed condition must hold, else the rule is not applicable."""
+
+    present: tuple[Rx, ...] = ()  # any of these lines exists (any depth)
+    absent: tuple[Rx, ...] = ()  # none of these lines exists (any depth)
+    host: tuple[str, ...] = ()  # host data paths that must be non-empty
+    interfaces: tuple[str, ...] = ()  # interface roles the host must have
+
+    def holds(self, ctx: CheckContext) -> tuple[bool, str]:
+        if self.present and not any(ctx.tree.first(rx, anywhere=True) for rx in self.present):
+            return False, "not configured: " + " or ".join(f"/{rx.source}/" for rx in self.present)
+        for rx in self.absent:
+            if ctx.tree.first(rx, anywhere=True):
+                return False, f"not relevant: /{rx.source}/ configured"
+        for path in self.host:
+            if not ctx.host_value(path):
+                return False, f"inventory has no {path} for this host"
+        for role in self.interfaces:
+            if not ctx.interfaces_with(role):
+                return False, f"host has no {role} interface"
+        return True, ""
+
+
+# ---------------------------------------------------------------- generic named checks
+
+def hostname_matches(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+    """The config's host name equals the inventory name (case-insensitive, domain suffix ignored)."""
+    rx = Rx(params["match"])
+    found = list(ctx.tree.find(rx, anywhere=bool(params.get("anywhere", False))))
+    want = short_hostname(ctx.host.name)
+    if not found:
+        return Outcome(Status.FAIL, "no host name in the config", expected=want, actual="absent")
+    line, m = found[-1]
+    got = m.group("name").strip('"')
+    if short_hostname(got) != want:
+        return Outcome(Status.FAIL, f"config belongs to {got!r}, inventory expects {ctx.host.name!r}",
+                       (ctx.evidence(line),), expected=want, actual=got)
+    return Outcome(Status.PASS, evidence=(ctx.evidence(line),))
+
+
+def short_hostname(name: str) -> str:
+    """Host name for comparison: lower-case, without a domain suffix."""
+    return name.strip().lower().split(".", 1)[0]
+
+
+GENERIC_CHECKS: Mapping[str, CheckFn] = {
+    "hostname_matches": hostname_matches,
+}

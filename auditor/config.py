@@ -1,0 +1,173 @@
+"""ConfigTree: a vendor-neutral view of a device configuration.
+
+Every platform parser turns its text into the same tree: one `ConfigLine` per statement, with the
+statement's text (stripped of indentation), its 1-based line number in the original text, its
+parent and its children. Banner bodies, certificate blobs and comments are not statements and
+never appear in the tree.
+
+Lookups go through `Rx`, a compiled pattern that knows its literal prefix: the tree keeps an index
+of lines by first word, so a rule such as `^ip ssh version 2` only looks at lines starting with
+`ip` and skips the regex for lines that do not start with `ip ssh version `.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# Characters that end the literal prefix of a pattern.
+_META = set(".^$*+?{}[]\\|()")
+_QUANTIFIERS = set("*?{")
+
+
+def literal_prefix(source: str) -> str:
+    """The text every match of an `^`-anchored pattern starts with ('' when unanchored)."""
+    if not source.startswith("^"):
+        return ""
+    out: list[str] = []
+    for i, ch in enumerate(source[1:], start=1):
+        if ch in _META:
+            # a quantifier makes the previous character optional
+            if ch in _QUANTIFIERS and out:
+                out.pop()
+            break
+        out.append(ch)
+        if i + 1 < len(source) and source[i + 1] in _QUANTIFIERS:
+            out.pop()
+            break
+    return "".join(out)
+
+
+class Rx:
+    """A compiled line pattern with its literal prefix and first word, for indexed lookups."""
+
+    __slots__ = ("source", "regex", "prefix", "word", "anchored")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.regex = re.compile(source)
+        self.anchored = source.startswith("^")
+        self.prefix = literal_prefix(source)
+        head, sep, _ = self.prefix.partition(" ")
+        self.word: str | None = head if sep else None
+
+    def match(self, text: str) -> re.Match[str] | None:
+        if self.anchored:
+            if not text.startswith(self.prefix):
+                return None
+            return self.regex.match(text)
+        return self.regex.search(text)
+
+    def __repr__(self) -> str:
+        return f"Rx({self.source!r})"
+
+
+@dataclass(eq=False, slots=True)
+class ConfigLine:
+    """One configuration statement."""
+
+    text: str
+    number: int
+    parent: ConfigLine | None = None
+    children: list[ConfigLine] = field(default_factory=list)
+
+    @property
+    def word(self) -> str:
+        return self.text.split(" ", 1)[0]
+
+    def child(self, rx: Rx) -> ConfigLine | None:
+        """The first direct child matching `rx`."""
+        for c in self.children:
+            if rx.match(c.text):
+                return c
+        return None
+
+    def find_children(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        for c in self.children:
+            m = rx.match(c.text)
+            if m:
+                yield c, m
+
+    def descendants(self) -> Iterator[ConfigLine]:
+        for c in self.children:
+            yield c
+            yield from c.descendants()
+
+    def path(self) -> tuple[str, ...]:
+        """Texts from the top-level ancestor down to this line."""
+        out: list[str] = []
+        node: ConfigLine | None = self
+        while node is not None:
+            out.append(node.text)
+            node = node.parent
+        return tuple(reversed(out))
+
+    def __repr__(self) -> str:
+        return f"ConfigLine({self.number}: {self.text!r})"
+
+
+class ConfigTree:
+    """A parsed configuration: top-level statements with their nested children."""
+
+    __slots__ = ("roots", "lines", "source_lines", "_top", "_all")
+
+    def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int) -> None:
+        self.roots = roots
+        self.lines = lines  # every statement, in text order
+        self.source_lines = source_lines  # lines in the original text
+        self._top: dict[str, list[ConfigLine]] = {}
+        self._all: dict[str, list[ConfigLine]] = {}
+        for line in lines:
+            word = line.text.split(" ", 1)[0]
+            self._all.setdefault(word, []).append(line)
+            if line.parent is None:
+                self._top.setdefault(word, []).append(line)
+
+    def _candidates(self, rx: Rx, anywhere: bool) -> Iterable[ConfigLine]:
+        index = self._all if anywhere else self._top
+        if rx.word is not None:
+            return index.get(rx.word, ())
+        return self.lines if anywhere else self.roots
+
+    def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        """Top-level lines (or lines at any depth) matching `rx`, in text order."""
+        for line in self._candidates(rx, anywhere):
+            m = rx.match(line.text)
+            if m:
+                yield line, m
+
+    def first(self, rx: Rx, *, anywhere: bool = False) -> ConfigLine | None:
+        for line, _ in self.find(rx, anywhere=anywhere):
+            return line
+        return None
+
+    def sections(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        """Top-level statements matching `rx` (their children are the section body)."""
+        return self.find(rx)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) -> ConfigTree:
+    """Build a tree from (line number, indent, text) statements of an indentation-based config.
+
+    A statement is a child of the closest earlier statement with a smaller indent, which copes
+    with the odd indentation some devices print (one space, three spaces, tabs already expanded).
+    """
+    roots: list[ConfigLine] = []
+    lines: list[ConfigLine] = []
+    stack: list[tuple[int, ConfigLine]] = []
+    for number, indent, text in statements:
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        node = ConfigLine(text, number, parent)
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+        lines.append(node)
+        stack.append((indent, node))
+    return ConfigTree(roots, lines, source_lines)

@@ -1,0 +1,114 @@
+"""evaluate(tree, host, rules): the pure heart of the auditor. No I/O, no Nornir.
+
+Per control the verdict is `fail` if any of its rules fails, else `error` if any errs, else `pass`
+if any rule passed, else `not_applicable` (fail closed: a control with no rule for the platform
+is an error, never a pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .catalogue import Catalogue, Control
+from .checks import CheckContext
+from .config import ConfigTree
+from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
+from .policy import PlatformPolicy, Rule
+from .platforms import get_platform
+
+
+def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
+    message = rule.message
+    if outcome.message and outcome.status in (Status.FAIL, Status.ERROR):
+        message = f"{rule.message}: {outcome.message}"
+    elif outcome.message:
+        message = outcome.message
+    return Finding(
+        control=control.id,
+        rule=rule.id,
+        status=outcome.status,
+        severity=control.severity,
+        message=message,
+        evidence=outcome.evidence,
+        remediation=rule.remediation,
+        expected=outcome.expected,
+        actual=outcome.actual,
+    )
+
+
+def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
+    """Run one rule; a check that raises becomes an `error` outcome, never a crash."""
+    try:
+        return rule.run(ctx)
+    except Exception as exc:  # noqa: BLE001 - a faulty check must not stop the audit (fail closed)
+        return Outcome(Status.ERROR, f"check failed: {type(exc).__name__}: {exc}")
+
+
+def control_status(statuses: Iterable[Status]) -> Status:
+    """Combine the verdicts of a control's rules into the control's verdict."""
+    seen = set(statuses)
+    for status in (Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS):
+        if status in seen:
+            return status
+    return Status.NOT_APPLICABLE
+
+
+def evaluate(
+    tree: ConfigTree,
+    host: HostInfo,
+    policy: PlatformPolicy | None,
+    catalogue: Catalogue,
+    controls: Sequence[Control] | None = None,
+) -> tuple[tuple[ControlVerdict, ...], tuple[Finding, ...]]:
+    """Evaluate every (or the given) per-host control of the catalogue on one parsed config.
+
+    Returns the per-control verdicts and the per-rule findings (every rule that ran, whatever its
+    verdict; reports choose what to show).
+    """
+    platform = get_platform(host.platform)
+    ctx = CheckContext(tree, host, platform, policy.objects if policy else {})
+    by_control = policy.by_control() if policy else {}
+    role, level = host.get("role"), host.get("level")
+    verdicts: list[ControlVerdict] = []
+    findings: list[Finding] = []
+    for control in controls if controls is not None else catalogue.host_controls:
+        na = control.na_reason(platform.name)
+        if na is not None:
+            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity, f"n/a on {platform.name}: {na}"))
+            continue
+        if control.roles and role not in control.roles:
+            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity,
+                                           f"applies to roles {', '.join(control.roles)}"))
+            continue
+        if control.min_level is not None and (level is None or level < control.min_level):
+            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity,
+                                           f"applies from level {control.min_level}"))
+            continue
+        rules = by_control.get(control.id)
+        if not rules:
+            verdicts.append(ControlVerdict(control.id, Status.ERROR, control.severity,
+                                           f"no rule implements {control.id} on {platform.name}"))
+            continue
+        outcomes = []
+        for rule in rules:
+            outcome = run_rule(rule, ctx)
+            outcomes.append(outcome)
+            findings.append(_finding(rule, control, outcome))
+        status = control_status(o.status for o in outcomes)
+        reason = next((o.message for o in outcomes if o.status == status and o.message), "")
+        verdicts.append(ControlVerdict(control.id, status, control.severity, reason))
+    return tuple(verdicts), tuple(findings)
+
+
+def host_score(verdicts: Iterable[ControlVerdict]) -> float | None:
+    """Severity-weighted share of passed controls among passed, failed and erroring ones (0-100)."""
+    passed = total = 0
+    for v in verdicts:
+        if v.status in (Status.PASS, Status.FAIL, Status.ERROR):
+            w = Severity(v.severity).weight
+            total += w
+            if v.status == Status.PASS:
+                passed += w
+    if total == 0:
+        return None
+    return round(100.0 * passed / total, 1)

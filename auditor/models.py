@@ -1,0 +1,143 @@
+"""Typed, frozen results: verdicts, findings, host and run results."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """Verdict of a rule or a control on one host."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+    WAIVED = "waived"
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def weight(self) -> int:
+        """Weight of the severity in compliance scores."""
+        return _WEIGHTS[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for critical .. 3 for low, for sorting worst first."""
+        return _RANKS[self]
+
+
+_WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 5, Severity.MEDIUM: 2, Severity.LOW: 1}
+_RANKS = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One config line that supports a verdict; `text` is already redacted."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one check concluded, before it is tied to a rule and a control."""
+
+    status: Status
+    message: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    expected: str = ""
+    actual: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The verdict of one rule on one host."""
+
+    control: str
+    rule: str
+    status: Status
+    severity: Severity
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    remediation: str = ""
+    expected: str = ""
+    actual: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlVerdict:
+    """The verdict of one catalogue control on one host."""
+
+    control: str
+    status: Status
+    severity: Severity
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    """What the engine knows of a host besides its config: name, platform and inventory data."""
+
+    name: str
+    platform: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class HostResult:
+    """Everything the audit concluded about one host."""
+
+    host: HostInfo
+    status: str  # "ok" or "error"
+    error: str | None = None
+    controls: tuple[ControlVerdict, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    lines: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class FleetResult:
+    """The verdict of a fleet-wide control over the whole inventory."""
+
+    control: str
+    status: Status
+    severity: Severity
+    hosts: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """Identity of one audit run."""
+
+    id: str
+    started: str
+    finished: str
+    policy_version: str
+    source: str  # live | snapshot | files
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRun:
+    """A whole audit: per-host results and fleet-wide verdicts."""
+
+    run: RunInfo
+    hosts: tuple[HostResult, ...]
+    fleet: tuple[FleetResult, ...] = ()

@@ -1,0 +1,107 @@
+"""What a platform module provides, and the text checks every parser shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import ParseError
+
+if TYPE_CHECKING:
+    from ..checks import CheckFn
+    from ..config import ConfigTree
+
+# Largest config the auditor accepts; real running-configs stay far below a few MB.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InterfaceSyntax:
+    """How a platform writes interfaces, for the interface-role scopes of the policy language."""
+
+    section: str  # header regex with a `name` group
+    description: str  # child regex with a `text` group
+    shutdown: str  # child regex meaning administratively down
+    physical: str  # regex over the interface name: physical ports
+    abbreviations: Mapping[str, str] = field(default_factory=dict)  # short prefix -> full prefix
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Everything platform-specific: parsing, secret redaction, interface syntax, named checks.
+
+    The engine and the policy language never test a platform's name; they ask its Platform.
+    """
+
+    name: str
+    display_name: str
+    parse: Callable[[str], ConfigTree]
+    redactions: tuple[tuple[re.Pattern[str], str], ...]
+    interfaces: InterfaceSyntax
+    checks: Mapping[str, CheckFn]
+    show_config_command: str
+
+    def redact(self, text: str) -> str:
+        """The line with every secret, key and community replaced by `<redacted>`."""
+        for rx, repl in self.redactions:
+            text = rx.sub(repl, text)
+        return text
+
+    def canonical_ifname(self, name: str) -> str:
+        """Full interface name for an abbreviation (`Gi0/1` -> `GigabitEthernet0/1`), lower-cased."""
+        low = name.lower()
+        for short, full in self.interfaces.abbreviations.items():
+            if low.startswith(short) and low[len(short) : len(short) + 1].isdigit():
+                return full + low[len(short) :]
+        return low
+
+
+# Signatures of configuration families, to recognise a config of another vendor handed to a
+# parser: each is a regex over lines and the family it reveals.
+_FOREIGN_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Junos (brace format)", re.compile(r"^\s*(system|interfaces|protocols|policy-options|firewall|security) \{\s*$")),
+    ("Junos (set format)", re.compile(r"^set (system|interfaces|protocols|policy-options|firewall|security) ")),
+    ("FortiOS", re.compile(r"^\s*config (system|firewall|router|user|log|vpn) \S")),
+    ("Huawei VRP", re.compile(r"^(sysname|undo |info-center |user-interface |return$)")),
+)
+
+
+def decode_config(raw: bytes, source: str) -> str:
+    """Decode config bytes as UTF-8 text, refusing binary, oversized and empty input."""
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ParseError(
+            f"config is {len(raw) / 1048576:.1f} MB, more than the {MAX_CONFIG_BYTES // 1048576} MB limit",
+            source=source,
+        )
+    if b"\x00" in raw[:65536]:
+        raise ParseError("binary file (contains NUL bytes), not a configuration", source=source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParseError(f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", source=source, line=line) from exc
+    if not text.strip():
+        raise ParseError("empty configuration", source=source)
+    return text
+
+
+def refuse_foreign(lines: list[str], own: str, *, exclude: tuple[str, ...] = (), sample: int = 400) -> None:
+    """Raise ParseError when the text is clearly another vendor's configuration.
+
+    `exclude` names the families (as in the signature table) that the calling parser reads itself.
+    """
+    head = lines[:sample]
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for number, line in enumerate(head, start=1):
+        for family, rx in _FOREIGN_SIGNATURES:
+            if family not in exclude and rx.match(line):
+                counts[family] = counts.get(family, 0) + 1
+                first.setdefault(family, number)
+    if not counts:
+        return
+    family, hits = max(counts.items(), key=lambda kv: kv[1])
+    if hits >= 3 and hits * 10 >= min(len(head), 100):
+        raise ParseError(f"this looks like a {family} configuration, not {own}", line=first[family])

@@ -1,0 +1,85 @@
+"""Parse Cisco IOS / IOS-XE `show running-config` text into a ConfigTree."""
+
+from __future__ import annotations
+
+import re
+
+from ...config import ConfigTree, build_tree
+from ...errors import ParseError
+from ..base import refuse_foreign
+
+# Lines around the configuration that `show running-config` prints but that are not config.
+_PREAMBLE = re.compile(
+    r"^(Building configuration|Current configuration\s*:|Last configuration change|"
+    r"NVRAM config last updated|No configuration change since|\S+[#>]\s*(sh|show)\s)"
+)
+# Statements whose text runs, over several lines, up to a closing delimiter: banners and the
+# messages of `line` sections. The delimiter is the first character after the keyword (IOS
+# prints the typed Ctrl-C as the two characters `^C`).
+_DELIMITED = re.compile(r"^(banner \S+|refuse-message|vacant-message|busy-message)\s*(\^C|\S)(.*)$")
+# Blocks of opaque data closed by a line of their own: certificate hex dumps end at `quit`,
+# macros at `@`.
+_BLOCK_END = {"certificate": "quit", "macro": "@"}
+_BLOCK_START = re.compile(r"^(certificate|macro name) ")
+
+
+def parse(text: str) -> ConfigTree:
+    """Parse IOS running-config text; banner and certificate bodies are kept out of the tree."""
+    raw_lines = text.splitlines()
+    refuse_foreign(raw_lines, "Cisco IOS")
+    statements: list[tuple[int, int, str]] = []
+    append = statements.append
+    closing: str | None = None  # delimiter of an open banner
+    block_end: str | None = None  # terminator of an open certificate/macro block
+    block_indent = 0
+    started = False
+    for number, raw in enumerate(raw_lines, start=1):
+        if closing is not None:
+            if closing in raw:
+                closing = None
+            continue
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if "\t" in raw:
+            raw = raw.expandtabs(8)
+        indent = len(raw) - len(raw.lstrip())
+        if block_end is not None:
+            # the block ends at its terminator, or (terminator missing) at a shallower statement
+            if stripped == block_end:
+                block_end = None
+                continue
+            if indent > block_indent or block_end == "@":
+                continue
+            block_end = None
+        if stripped[0] == "!":
+            continue
+        if not started:
+            if _PREAMBLE.match(stripped):
+                continue
+            started = True
+        if indent == 0 and stripped == "end":
+            break
+        first = stripped[0]
+        if first in "brv" and (m := _DELIMITED.match(stripped)):
+            keyword, delim, rest = m.groups()
+            append((number, indent, keyword))
+            if delim not in rest:
+                closing = delim
+            continue
+        if first in "cm" and (m := _BLOCK_START.match(stripped)) and "nvram:" not in stripped:
+            block_end = _BLOCK_END[m.group(1).split(" ", 1)[0]]
+            block_indent = indent
+        append((number, indent, stripped))
+    if closing is not None:
+        raise ParseError(f"banner never closed: no closing {closing!r} delimiter", line=_last_banner(statements))
+    if not statements:
+        raise ParseError("no configuration statements found")
+    return build_tree(statements, len(raw_lines))
+
+
+def _last_banner(statements: list[tuple[int, int, str]]) -> int | None:
+    for number, _, text in reversed(statements):
+        if text.startswith(("banner", "refuse-message", "vacant-message", "busy-message")):
+            return number
+    return None
