@@ -129,7 +129,7 @@ class CheckContext:
 class Container:
     """The lines an assertion looks at: the whole config, or one section's body."""
 
-    __slots__ = ("ctx", "section", "anywhere")
+    __slots__ = ("anywhere", "ctx", "section")
 
     def __init__(self, ctx: CheckContext, section: ConfigLine | None, anywhere: bool = False) -> None:
         self.ctx = ctx

@@ -42,7 +42,7 @@ def literal_prefix(source: str) -> str:
 class Rx:
     """A compiled line pattern with its literal prefix and first word, for indexed lookups."""
 
-    __slots__ = ("source", "regex", "prefix", "word", "anchored")
+    __slots__ = ("anchored", "prefix", "regex", "source", "word")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -110,7 +110,7 @@ class ConfigLine:
 class ConfigTree:
     """A parsed configuration: top-level statements with their nested children."""
 
-    __slots__ = ("roots", "lines", "source_lines", "_top", "_all")
+    __slots__ = ("_all", "_top", "lines", "roots", "source_lines")
 
     def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int) -> None:
         self.roots = roots

@@ -13,8 +13,8 @@ from .catalogue import Catalogue, Control
 from .checks import CheckContext
 from .config import ConfigTree
 from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
-from .policy import PlatformPolicy, Rule
 from .platforms import get_platform
+from .policy import PlatformPolicy, Rule
 
 
 def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
@@ -40,7 +40,7 @@ def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
     """Run one rule; a check that raises becomes an `error` outcome, never a crash."""
     try:
         return rule.run(ctx)
-    except Exception as exc:  # noqa: BLE001 - a faulty check must not stop the audit (fail closed)
+    except Exception as exc:
         return Outcome(Status.ERROR, f"check failed: {type(exc).__name__}: {exc}")
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from .catalogue import Catalogue
 from .checks import (
     GENERIC_CHECKS,
-    AnyOf,
     Absent,
+    AnyOf,
     Assertion,
     Check,
     CheckContext,
@@ -218,7 +218,7 @@ class _Compiler:
         return Check(scope, tuple(assertions), self.rxs(rid, "check.pass_if", raw.get("pass_if")))
 
     def rule(self, index: int, raw: Any, platform: Platform, objects: Mapping[str, ObjectKind]) -> Rule | None:
-        rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
+        rid: str = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
         v = Validator(RULE_SCHEMA)
         if not v.validate(raw):
             for line in flatten_errors(v.errors):
@@ -297,4 +297,4 @@ def load_policy(directory: Path, catalogue: Catalogue) -> Policy:
     return Policy(platforms, digest.hexdigest()[:12], tuple(str(f) for f in files))
 
 
-__all__ = ["Policy", "PlatformPolicy", "Rule", "Applies", "load_policy", "known_platforms"]
+__all__ = ["Applies", "PlatformPolicy", "Policy", "Rule", "known_platforms", "load_policy"]

@@ -1,0 +1,240 @@
+"""The `auditor` command. Parses arguments, calls the library, prints; no logic of its own.
+
+Exit codes: 0 compliant, 1 violations found, 2 usage or validation error, 3 some hosts could not
+be audited (collection or parse errors), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .catalogue import Catalogue, load_catalogue
+from .collect import SnapshotSource
+from .coverage import coverage, render_text
+from .errors import AuditorError, ValidationError
+from .inventory import Filters, load_inventory
+from .models import AuditRun
+from .platforms import known_platforms
+from .policy import Policy, load_policy
+from .reports import FORMATS, parse_formats, render, write_reports
+from .reports.summary import exit_code
+from .runner import Progress, audit_files, audit_inventory
+from .schemas import ROLES, TIERS
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNAUDITED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+EPILOG = """\
+exit codes:
+  0  compliant          1  violations found        2  usage or validation error
+  3  some hosts could not be audited (collection or parse errors)
+
+environment:
+  AUDITOR_INVENTORY, AUDITOR_POLICIES  defaults for --inventory and --policies
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Usage errors exit 2 with one line, like the rest of the tool."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_sources(p: argparse.ArgumentParser, inventory: bool = True) -> None:
+    if inventory:
+        p.add_argument("--inventory", metavar="DIR", type=Path,
+                       default=Path(os.environ.get("AUDITOR_INVENTORY", "inventory")),
+                       help="Nornir SimpleInventory directory (default: %(default)s)")
+    p.add_argument("--policies", metavar="DIR", type=Path,
+                   default=Path(os.environ.get("AUDITOR_POLICIES", "policies")),
+                   help="policy directory (default: %(default)s)")
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", action="append", default=[], metavar="FMT",
+                   help=f"report format, repeatable or comma-separated: {'|'.join(FORMATS)} (default: text)")
+    p.add_argument("--output", metavar="DIR", type=Path,
+                   help="write report.<ext> files here (created if missing; files are owner-readable only)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="auditor",
+        description="Compliance auditor for the province's dedicated data network "
+                    "(mạng truyền số liệu chuyên dùng).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    audit = sub.add_parser("audit", help="audit the inventory (saved configs with --from-dir)",
+                           description="Audit the hosts of the inventory against the policies.",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_sources(audit)
+    audit.add_argument("--from-dir", metavar="DIR", type=Path,
+                       help="audit saved configs DIR/<host>.cfg instead of connecting to devices")
+    for flag, meta, extra in (("--site", "SITE", ""), ("--tier", "TIER", f" ({'|'.join(TIERS)})"),
+                              ("--role", "ROLE", f" ({'|'.join(ROLES)})"), ("--tag", "TAG", ""),
+                              ("--host", "HOST", "")):
+        audit.add_argument(flag, action="append", default=[], metavar=meta,
+                           help=f"only hosts with this {meta.lower()}{extra}; repeatable")
+    audit.add_argument("--workers", type=int, default=10, metavar="N", help="parallel hosts (default: %(default)s)")
+    _add_output(audit)
+
+    check = sub.add_parser("check", help="audit config files without an inventory",
+                           description="Audit config files with no inventory (onboarding, ad-hoc). "
+                                       "The host name is the file name without .cfg.",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--platform", required=True, choices=known_platforms())
+    check.add_argument("--role", default="wan-edge", choices=ROLES, help="host role (default: %(default)s)")
+    check.add_argument("--level", type=int, default=3, choices=range(1, 6), metavar="N",
+                       help="classification level 1-5 (default: %(default)s)")
+    _add_sources(check, inventory=False)
+    _add_output(check)
+
+    validate = sub.add_parser("validate", help="validate inventory and policies; print every problem",
+                              description="Validate the inventory and the policies; exit 2 on any problem.")
+    _add_sources(validate)
+
+    controls = sub.add_parser("controls", help="the catalogue and the coverage matrix",
+                              description="Print the control catalogue and, per platform, whether the "
+                                          "policies implement each control.")
+    _add_sources(controls, inventory=False)
+    controls.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _error(message: str) -> int:
+    print(f"auditor: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _validation(exc: ValidationError) -> int:
+    for problem in exc.problems:
+        print(f"auditor: {problem}", file=sys.stderr)
+    print(f"auditor: {len(exc.problems)} problem(s) found", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _emit(run: AuditRun, catalogue: Catalogue, formats: list[str], output: Path | None) -> int:
+    if output is not None:
+        paths = write_reports(run, catalogue, formats, output)
+        sys.stdout.write(render(run, catalogue, "text") if "text" not in formats else
+                         (output / "report.txt").read_text(encoding="utf-8"))
+        for p in paths:
+            print(f"report written: {p}")
+    else:
+        for fmt in formats:
+            sys.stdout.write(render(run, catalogue, fmt))
+    return exit_code(run)
+
+
+def _load_policy(args: argparse.Namespace, catalogue: Catalogue) -> Policy:
+    return load_policy(args.policies, catalogue)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    if args.workers < 1:
+        return _error("--workers must be at least 1")
+    catalogue = load_catalogue()
+    inventory = load_inventory(args.inventory)
+    policy = _load_policy(args, catalogue)
+    filters = Filters(tuple(args.site), tuple(args.tier), tuple(args.role), tuple(args.tag), tuple(args.host))
+    selected = inventory.select(filters)
+    if not selected:
+        return _error(f"no host in {args.inventory} matches the filters ({filters.describe()})")
+    if args.from_dir is None:
+        return _error("live collection over SSH is not available in this version; "
+                      "audit saved configs with --from-dir DIR")
+    if not args.from_dir.is_dir():
+        return _error(f"{args.from_dir}: snapshot directory not found")
+    progress = Progress(len(selected), enabled=False if args.no_progress else None)
+    run = audit_inventory(inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
+                          workers=args.workers, progress=progress)
+    return _emit(run, catalogue, formats, args.output)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    catalogue = load_catalogue()
+    policy = _load_policy(args, catalogue)
+    data = {"role": args.role, "level": args.level}
+    progress = Progress(len(args.files), enabled=False if args.no_progress else None)
+    run = audit_files(args.files, args.platform, data, policy, catalogue, progress)
+    return _emit(run, catalogue, formats, args.output)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    problems: list[str] = []
+    counts: list[str] = []
+    try:
+        inventory = load_inventory(args.inventory)
+        counts.append(f"{len(inventory.hosts)} hosts")
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    try:
+        policy = _load_policy(args, catalogue)
+        counts.append(f"{sum(len(p.rules) for p in policy.platforms.values())} rules "
+                      f"for {len(policy.platforms)} platform(s)")
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        return _validation(ValidationError(problems))
+    print(f"ok: {args.inventory} ({', '.join(counts[:1])}) and {args.policies} ({', '.join(counts[1:])}) are valid")
+    return EXIT_OK
+
+
+def cmd_controls(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    policy = _load_policy(args, catalogue)
+    platforms = catalogue.platforms
+    matrix = coverage(catalogue, policy, platforms)
+    if args.format == "json":
+        data = {
+            cid: {p: {"state": c.state, "rules": list(c.rules), "reason": c.reason} for p, c in row.items()}
+            for cid, row in matrix.items()
+        }
+        print(json.dumps({"platforms": list(platforms), "controls": data}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(catalogue, matrix, platforms))
+    return EXIT_OK
+
+
+COMMANDS = {"audit": cmd_audit, "check": cmd_check, "validate": cmd_validate, "controls": cmd_controls}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `auditor` command with `argv`; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except ValidationError as exc:
+        return _validation(exc)
+    except AuditorError as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        print("auditor: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def main_entry() -> None:
+    sys.exit(main())
+
+

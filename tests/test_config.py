@@ -1,0 +1,158 @@
+"""The ConfigTree and the Cisco IOS parser: banners, certificates, separators, odd indentation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from auditor.collect import read_config_file
+from auditor.config import Rx, literal_prefix
+from auditor.errors import CollectionError, ParseError
+from auditor.platforms import get_platform
+from auditor.platforms.base import decode_config
+
+IOS = get_platform("cisco_ios")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix", "word"),
+    [
+        ("^ip ssh version 2$", "ip ssh version 2", "ip"),
+        ("^line vty ", "line vty ", "line"),
+        ("^transport input (?!.*telnet)", "transport input ", "transport"),
+        ("^loggin?g", "loggi", None),
+        ("^exec-timeout \\d+", "exec-timeout ", "exec-timeout"),
+        ("no anchor", "", None),
+    ],
+)
+def test_literal_prefix_and_first_word(pattern: str, prefix: str, word: str | None) -> None:
+    assert literal_prefix(pattern) == prefix
+    assert Rx(pattern).word == word
+
+
+def test_rx_prefix_filter_agrees_with_regex() -> None:
+    rx = Rx("^loggin?g host (?P<h>\\S+)")
+    assert rx.match("logging host 1.2.3.4")
+    assert rx.match("loggig host 1.2.3.4")
+    assert not rx.match("no logging host 1.2.3.4")
+
+
+CONFIG = """\
+Building configuration...
+
+Current configuration : 2048 bytes
+!
+! Last configuration change at 10:00:00 ICT Mon Nov 2 2026
+version 17.9
+hostname dbn-test-rtr01
+!
+banner exec %
+ip http server
+%
+banner login ^C
+  CANH BAO: he thong chi danh cho can bo duoc phep.
+  line vty 0 4
+   transport input telnet
+^C
+banner motd #single line banner#
+crypto pki certificate chain TP-self-signed-1
+ certificate self-signed 01
+  3082022B 30820194 A0030201 02020101 300D0609 2A864886 F70D0101 05050030
+  ip http server
+  \tquit
+interface GigabitEthernet0/0
+  description TSLCD uplink
+  ip address 10.62.1.1 255.255.255.252
+ no ip proxy-arp
+!
+router bgp 65001
+ address-family ipv4
+  neighbor 10.0.0.1 activate
+ exit-address-family
+line vty 0 4
+ transport input ssh
+end
+ip http server
+"""
+
+
+def test_ios_tree_structure_and_line_numbers() -> None:
+    tree = IOS.parse(CONFIG)
+    texts = [line.text for line in tree.lines]
+    # banner bodies, certificate hex, preamble and comments are not statements
+    assert "ip http server" not in texts
+    assert "transport input telnet" not in texts
+    assert not any(t.startswith("3082022B") for t in texts)
+    assert "banner login" in texts and "banner exec" in texts and "banner motd" in texts
+    numbers = {line.text: line.number for line in tree.lines}
+    assert numbers["hostname dbn-test-rtr01"] == 7
+    assert numbers["line vty 0 4"] == 32
+    iface = tree.first(Rx("^interface GigabitEthernet0/0$"))
+    assert iface is not None
+    # odd indentation (two spaces, then one) still nests under the interface
+    assert [c.text for c in iface.children] == [
+        "description TSLCD uplink", "ip address 10.62.1.1 255.255.255.252", "no ip proxy-arp"]
+    bgp = tree.first(Rx("^router bgp "))
+    assert bgp is not None
+    af = bgp.children[0]
+    assert af.text == "address-family ipv4" and af.children[0].text == "neighbor 10.0.0.1 activate"
+    assert af.children[0].path() == ("router bgp 65001", "address-family ipv4", "neighbor 10.0.0.1 activate")
+    # statements after `end` are ignored
+    assert tree.first(Rx("^ip http server$")) is None
+
+
+def test_ios_certificate_without_quit_ends_at_next_statement() -> None:
+    text = "crypto pki certificate chain X\n certificate ca 01\n  AABBCC DDEEFF\nhostname r1\n"
+    tree = IOS.parse(text)
+    assert [line.text for line in tree.lines] == ["crypto pki certificate chain X", "certificate ca 01", "hostname r1"]
+
+
+def test_ios_tabs_expand_for_indentation() -> None:
+    tree = IOS.parse("interface Gi0/1\n\tshutdown\nhostname r1\n")
+    iface = tree.roots[0]
+    assert [c.text for c in iface.children] == ["shutdown"]
+
+
+def test_ios_unclosed_banner_is_a_parse_error_with_line() -> None:
+    with pytest.raises(ParseError) as err:
+        IOS.parse("hostname r1\nbanner login ^C\nno closing delimiter\nline vty 0 4\n")
+    assert err.value.line == 2
+    assert "banner never closed" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("system {\n    host-name r1;\n}\ninterfaces {\n}\nprotocols {\n}\nfirewall {\n}\n", "Junos (brace format)"),
+        ("set system host-name r1\nset interfaces ge-0/0/0 unit 0\nset protocols ospf area 0\n", "Junos (set format)"),
+        ("config system global\n    set hostname fw\nend\nconfig firewall policy\nend\nconfig router static\nend\n",
+         "FortiOS"),
+        ("sysname R1\n#\ninfo-center loghost 1.1.1.1\n#\nuser-interface vty 0 4\n#\nreturn\n", "Huawei VRP"),
+    ],
+)
+def test_foreign_config_refused_as_ios(text: str, family: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(family)):
+        IOS.parse(text)
+
+
+def test_decode_refuses_binary_invalid_utf8_empty_and_huge(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParseError, match="binary"):
+        decode_config(b"\x7fELF\x00\x01\x02", "x.cfg")
+    with pytest.raises(ParseError, match="invalid UTF-8") as err:
+        decode_config(b"hostname r1\nbanner motd \xff\xfe\n", "x.cfg")
+    assert err.value.line == 2
+    with pytest.raises(ParseError, match="empty"):
+        decode_config(b"  \n\n", "x.cfg")
+    big = tmp_path / "big.cfg"
+    with big.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    with pytest.raises(CollectionError, match=r"50\.0 MB"):
+        read_config_file(big)
+    with pytest.raises(CollectionError, match="not found"):
+        read_config_file(tmp_path / "missing.cfg")
+
+
+def test_vietnamese_text_survives() -> None:
+    tree = IOS.parse("hostname r1\ninterface Gi0/0\n description TSLCD Sở Tài chính\n")
+    assert tree.lines[-1].text == "description TSLCD Sở Tài chính"
