@@ -217,7 +217,10 @@ COMMANDS = {"audit": cmd_audit, "check": cmd_check, "validate": cmd_validate, "c
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `auditor` command with `argv`; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors: argparse has printed already
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
