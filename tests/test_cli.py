@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import host, write_inventory
 
 from auditor.cli import main
-from conftest import host, write_inventory
 
 POLICY = {
     "platform": "cisco_ios",
