@@ -20,9 +20,11 @@ _REDACTIONS: tuple[tuple[str, str], ...] = (
     (r"^((?:tacacs-server|radius-server)(?: host \S+(?: .*?)?)? key(?: [0-9])?) \S+", rf"\1 {_R}"),
     (r"^(key(?: [0-9])?) (?!chain\b|config-key\b)\S+", rf"\1 {_R}"),
     (r"\b(server-private \S+(?: .*?)? key(?: [0-9])?) \S+", rf"\1 {_R}"),
-    (r"\b(pre-shared-key(?: address \S+(?: \S+)?)?(?: key)?(?: [0-9])?) \S+", rf"\1 {_R}"),
+    (r"\b(pre-shared-key\b.*) \S+$", rf"\1 {_R}"),  # the key is always the last word
     (r"^(crypto isakmp key(?: [0-9])?) \S+", rf"\1 {_R}"),
-    (r"\b(ip (?:ospf|rip) (?:authentication-key|message-digest-key \d+ md5)(?: [0-9])?) \S+", rf"\1 {_R}"),
+    (r"\b(authentication-key(?: [0-9])?) \S+", rf"\1 {_R}"),
+    (r"\b(message-digest-key \d+ md5(?: [0-9])?) \S+", rf"\1 {_R}"),
+    (r"\b(ip nhrp authentication|community-map) \S+", rf"\1 {_R}"),
     (r"\b(authentication (?:text|md5|hmac-sha\S*)(?: key)?(?: [0-9])?) \S+", rf"\1 {_R}"),
     # SNMP: communities, and v3 user auth/priv passwords, and the community of a trap host
     (r"^(snmp-server community) \S+", rf"\1 {_R}"),
