@@ -79,3 +79,14 @@ def test_host_score_is_severity_weighted() -> None:
     ]
     assert host_score(verdicts) == round(100 * 10 / 16, 1)
     assert host_score([ControlVerdict("D", Status.NOT_APPLICABLE, Severity.HIGH)]) is None
+
+
+def test_packaged_catalogue_matches_the_reference(catalogue: Catalogue) -> None:
+    from conftest import ROOT, SHARED
+
+    reference = SHARED / "controls.yaml"
+    packaged = ROOT / "auditor" / "data" / "controls.yaml"
+    if reference.exists():  # the reference copy sits beside the checkout
+        assert packaged.read_bytes() == reference.read_bytes(), "auditor/data/controls.yaml is out of date"
+    assert len(catalogue.controls) == 50
+    assert len(catalogue.host_controls) == 49
