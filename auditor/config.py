@@ -150,6 +150,37 @@ class ConfigTree:
         return len(self.lines)
 
 
+class FlatConfigTree(ConfigTree):
+    """A config of flat path statements (Junos `set` form): every statement is top-level.
+
+    Sections are synthesised from shared prefixes: `sections(^system login class \\S+)` yields one
+    section per distinct matched prefix (`system login class admin`), whose children are the
+    statements under that prefix with the prefix removed (`idle-timeout 10`), so the policy
+    language's `each` scope means the same on flat and on nested configs.
+    """
+
+    __slots__ = ("_sections",)
+
+    def __init__(self, roots: list[ConfigLine], source_lines: int) -> None:
+        super().__init__(roots, roots, source_lines)
+        self._sections: dict[str, list[tuple[ConfigLine, re.Match[str]]]] = {}
+
+    def sections(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        cached = self._sections.get(rx.source)
+        if cached is None:
+            groups: dict[str, tuple[ConfigLine, re.Match[str]]] = {}
+            for line, m in self.find(rx):
+                prefix = m.group(0).rstrip()
+                section = groups.get(prefix)
+                if section is None:
+                    section = groups[prefix] = (ConfigLine(prefix, line.number), m)
+                rest = line.text[len(prefix):].strip()
+                if rest:
+                    section[0].children.append(ConfigLine(rest, line.number, section[0]))
+            cached = self._sections[rx.source] = list(groups.values())
+        return iter(cached)
+
+
 def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) -> ConfigTree:
     """Build a tree from (line number, indent, text) statements of an indentation-based config.
 

@@ -156,3 +156,21 @@ def test_decode_refuses_binary_invalid_utf8_empty_and_huge(tmp_path) -> None:  #
 def test_vietnamese_text_survives() -> None:
     tree = IOS.parse("hostname r1\ninterface Gi0/0\n description TSLCD Sở Tài chính\n")
     assert tree.lines[-1].text == "description TSLCD Sở Tài chính"
+
+
+def test_flat_tree_sections_group_by_prefix() -> None:
+    from auditor.config import ConfigLine, FlatConfigTree
+
+    texts = ["system host-name r1", "system login class ops idle-timeout 10",
+             "system login class ops permissions all", "system login class ro idle-timeout 0",
+             "interfaces ge-0/0/0 description TSLCD uplink"]
+    tree = FlatConfigTree([ConfigLine(t, i) for i, t in enumerate(texts, start=1)], len(texts))
+    sections = [(s.text, s.number, [c.text for c in s.children])
+                for s, _ in tree.sections(Rx(r"^system login class \S+"))]
+    assert sections == [
+        ("system login class ops", 2, ["idle-timeout 10", "permissions all"]),
+        ("system login class ro", 4, ["idle-timeout 0"]),
+    ]
+    (iface, m), = tree.sections(Rx(r"^interfaces (?P<name>\S+)"))
+    assert m.group("name") == "ge-0/0/0" and iface.children[0].text == "description TSLCD uplink"
+    assert tree.first(Rx("^system host-name ")) is not None
