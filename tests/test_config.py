@@ -174,3 +174,13 @@ def test_flat_tree_sections_group_by_prefix() -> None:
     (iface, m), = tree.sections(Rx(r"^interfaces (?P<name>\S+)"))
     assert m.group("name") == "ge-0/0/0" and iface.children[0].text == "description TSLCD uplink"
     assert tree.first(Rx("^system host-name ")) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: boom\n% Invalid input\n",
+    "%^&*(\n)(*&^%\n!!@@##\n$$%%\n",
+    "% Invalid input detected at '^' marker.\n",
+])
+def test_output_that_is_not_a_config_is_refused(text: str) -> None:
+    with pytest.raises(ParseError, match="not a Cisco IOS configuration"):
+        IOS.parse(text)

@@ -11,7 +11,8 @@ from ..errors import ParseError
 
 if TYPE_CHECKING:
     from ..checks import CheckFn
-    from ..config import ConfigTree
+
+from ..config import ConfigTree
 
 # Largest config the auditor accepts; real running-configs stay far below a few MB.
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -85,6 +86,20 @@ def decode_config(raw: bytes, source: str) -> str:
     if not text.strip():
         raise ParseError("empty configuration", source=source)
     return text
+
+
+def refuse_implausible(tree: ConfigTree, own: str, word: re.Pattern[str], anchors: frozenset[str]) -> None:
+    """Raise ParseError when the statements are not the platform's (terminal junk, a stack trace...).
+
+    `word` matches a plausible first word of a statement; `anchors` are first words that any real
+    configuration of the platform has at top level (at least one must appear).
+    """
+    bad = [line for line in tree.lines if not word.match(line.text.split(" ", 1)[0])]
+    if len(bad) * 10 > len(tree.lines) * 3:
+        raise ParseError(f"output is not a {own} configuration ({len(bad)} of {len(tree.lines)} lines "
+                         f"are not {own} statements)", line=bad[0].number)
+    if not any(root.text.split(" ", 1)[0] in anchors for root in tree.roots):
+        raise ParseError(f"output is not a {own} configuration (none of {', '.join(sorted(anchors))} found)")
 
 
 def refuse_foreign(lines: list[str], own: str, *, exclude: tuple[str, ...] = (), sample: int = 400) -> None:

@@ -6,7 +6,7 @@ import re
 
 from ...config import ConfigTree, build_tree
 from ...errors import ParseError
-from ..base import refuse_foreign
+from ..base import refuse_foreign, refuse_implausible
 
 # Lines around the configuration that `show running-config` prints but that are not config.
 _PREAMBLE = re.compile(
@@ -21,6 +21,9 @@ _DELIMITED = re.compile(r"^(banner \S+|refuse-message|vacant-message|busy-messag
 # macros at `@`.
 _BLOCK_END = {"certificate": "quit", "macro": "@"}
 _BLOCK_START = re.compile(r"^(certificate|macro name) ")
+# IOS keywords are lower-case words; every real config has some of the anchors at top level.
+_WORD = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ANCHORS = frozenset({"hostname", "interface", "line", "version", "service", "router", "ip"})
 
 
 def parse(text: str) -> ConfigTree:
@@ -75,7 +78,9 @@ def parse(text: str) -> ConfigTree:
         raise ParseError(f"banner never closed: no closing {closing!r} delimiter", line=_last_banner(statements))
     if not statements:
         raise ParseError("no configuration statements found")
-    return build_tree(statements, len(raw_lines))
+    tree = build_tree(statements, len(raw_lines))
+    refuse_implausible(tree, "Cisco IOS", _WORD, _ANCHORS)
+    return tree
 
 
 def _last_banner(statements: list[tuple[int, int, str]]) -> int | None:
