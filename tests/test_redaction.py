@@ -88,3 +88,15 @@ def test_ios_redaction_removes_every_canary(line: str) -> None:
 ])
 def test_ios_redaction_leaves_ordinary_lines_alone(line: str) -> None:
     assert IOS.redact(line) == line
+
+
+def test_well_known_communities_stay_readable_others_do_not() -> None:
+    assert IOS.redact("snmp-server community public RO") == "snmp-server community public RO"
+    assert IOS.redact("snmp-server community CANARYx RO") == "snmp-server community <redacted> RO"
+    # a well-known word as a password is still a password
+    assert IOS.redact("enable password cisco") == "enable password <redacted>"
+
+
+def test_redacted_config_keeps_type_digits() -> None:
+    text = "enable secret 5 $1$CANARY$x\nusername a password 7 CANARY1\nhostname r1"
+    assert IOS.redact_config(text) == "enable secret 5 <redacted>\nusername a password 7 <redacted>\nhostname r1"

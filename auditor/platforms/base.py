@@ -18,6 +18,33 @@ from ..config import ConfigTree
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
+# SNMP communities published as defaults: not secrets, and the very finding of SNMP-01.
+WELL_KNOWN_COMMUNITIES = frozenset(
+    {"public", "private", "cisco", "admin", "community", "snmp", "monitor", "manager", "secret"}
+)
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A secret position: group 1 is kept, group 2 (the secret) becomes <redacted>.
+
+    With `community`, a well-known default community stays readable (it is published, not secret).
+    """
+
+    pattern: re.Pattern[str]
+    community: bool = False
+
+    def apply(self, text: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            secret = m.group(2)
+            if self.community and secret.strip('"').lower() in WELL_KNOWN_COMMUNITIES:
+                return m.group(0)
+            return m.group(0)[: m.start(2) - m.start(0)] + REDACTED + m.group(0)[m.end(2) - m.start(0):]
+
+        return self.pattern.sub(repl, text)
+
+
 @dataclass(frozen=True)
 class InterfaceSyntax:
     """How a platform writes interfaces, for the interface-role scopes of the policy language."""
@@ -39,16 +66,20 @@ class Platform:
     name: str
     display_name: str
     parse: Callable[[str], ConfigTree]
-    redactions: tuple[tuple[re.Pattern[str], str], ...]
+    redactions: tuple[Redaction, ...]
     interfaces: InterfaceSyntax
     checks: Mapping[str, CheckFn]
     show_config_command: str
 
     def redact(self, text: str) -> str:
         """The line with every secret, key and community replaced by `<redacted>`."""
-        for rx, repl in self.redactions:
-            text = rx.sub(repl, text)
+        for r in self.redactions:
+            text = r.apply(text)
         return text
+
+    def redact_config(self, text: str) -> str:
+        """A whole config with every secret redacted, line by line (for stored snapshots and diffs)."""
+        return "\n".join(self.redact(line) for line in text.split("\n"))
 
     def canonical_ifname(self, name: str) -> str:
         """Full interface name for an abbreviation (`Gi0/1` -> `GigabitEthernet0/1`), lower-cased."""
