@@ -312,7 +312,9 @@ class References(Assertion):
         for kind in self.kinds:
             defined = ctx.defined(kind)
             for rx in ctx.objects[kind].refs:
-                for line, m in where.find(rx):
+                # refs are matched at any depth (ObjectKind), unless the scope is one section
+                found = where.find(rx) if where.section is not None else ctx.tree.find(rx, anywhere=True)
+                for line, m in found:
                     name = m.group("name")
                     if name not in defined:
                         bad.append(line)
@@ -516,6 +518,34 @@ def hostname_matches(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     return Outcome(Status.PASS, evidence=(ctx.evidence(line),))
 
 
+def separate_instances(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+    """Interfaces of two roles (tslcd, internet) share no routing instance; an interface in none is in `default`.
+
+    params: `match`, a child regex with a `name` group naming the interface's instance (VRF,
+    vpn-instance...); optional `roles` (two roles, default tslcd and internet) and `default`.
+    """
+    rx = Rx(params["match"])
+    first, second = params.get("roles", INTERFACE_ROLES)
+    default = str(params.get("default", "global"))
+    found: list[dict[str, list[Interface]]] = []
+    for role in (first, second):
+        by_instance: dict[str, list[Interface]] = {}
+        for i in ctx.interfaces_with(role):
+            name = next((m.group("name") for _, m in i.line.find_children(rx)), default)
+            by_instance.setdefault(name, []).append(i)
+        found.append(by_instance)
+    if not found[0] or not found[1]:
+        return Outcome(Status.NOT_APPLICABLE, f"host lacks {first} or {second} interfaces")
+    shared = sorted(found[0].keys() & found[1].keys())
+    if shared:
+        ifaces = [i for name in shared for i in (*found[0][name], *found[1][name])]
+        names = ", ".join(dict.fromkeys(i.name for i in ifaces))
+        return Outcome(Status.FAIL, f"{first} and {second} interfaces share {', '.join(shared)} ({names})",
+                       tuple(dict.fromkeys(ctx.evidence(i.line) for i in ifaces)),
+                       expected=f"{first} and {second} in different instances", actual=f"both in {', '.join(shared)}")
+    return Outcome(Status.PASS)
+
+
 def short_hostname(name: str) -> str:
     """Host name for comparison: lower-case, without a domain suffix."""
     return name.strip().lower().split(".", 1)[0]
@@ -523,4 +553,5 @@ def short_hostname(name: str) -> str:
 
 GENERIC_CHECKS: Mapping[str, CheckFn] = {
     "hostname_matches": hostname_matches,
+    "separate_instances": separate_instances,
 }

@@ -19,12 +19,13 @@ from .collect import SnapshotSource
 from .coverage import coverage, render_text
 from .errors import AuditorError, ValidationError
 from .inventory import Filters, load_inventory
+from .live import ENV_PASSWORD, ENV_SECRET, ENV_USERNAME, Credentials, LiveSource, SshOptions
 from .models import AuditRun
 from .platforms import known_platforms
 from .policy import Policy, load_policy
 from .reports import FORMATS, parse_formats, render, write_reports
 from .reports.summary import exit_code
-from .runner import Progress, audit_files, audit_inventory
+from .runner import Progress, audit_files, audit_inventory, new_run_id
 from .schemas import ROLES, TIERS
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNAUDITED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -36,6 +37,8 @@ exit codes:
 
 environment:
   AUDITOR_INVENTORY, AUDITOR_POLICIES  defaults for --inventory and --policies
+  AUDITOR_USERNAME, AUDITOR_PASSWORD, AUDITOR_SECRET  device login (live audits)
+  AUDITOR_CREDENTIALS, AUDITOR_KNOWN_HOSTS  defaults for --credentials and --known-hosts
 """
 
 
@@ -44,6 +47,11 @@ class _Parser(argparse.ArgumentParser):
         """Usage errors exit 2 with one line, like the rest of the tool."""
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
 
 
 def _add_sources(p: argparse.ArgumentParser, inventory: bool = True) -> None:
@@ -75,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    audit = sub.add_parser("audit", help="audit the inventory (saved configs with --from-dir)",
+    audit = sub.add_parser("audit", help="audit the inventory live over SSH, or saved configs with --from-dir",
                            description="Audit the hosts of the inventory against the policies.",
                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_sources(audit)
@@ -88,6 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"only hosts with this {meta.lower()}{extra}; repeatable")
     audit.add_argument("--workers", type=int, default=10, metavar="N", help="parallel hosts (default: %(default)s)")
     _add_output(audit)
+    live = audit.add_argument_group("live collection over SSH (without --from-dir)")
+    live.add_argument("--credentials", metavar="FILE", type=Path,
+                      default=_env_path("AUDITOR_CREDENTIALS"),
+                      help="YAML credentials per host/group/default, mode 600 (default: AUDITOR_USERNAME, "
+                           "AUDITOR_PASSWORD, AUDITOR_SECRET from the environment)")
+    live.add_argument("--known-hosts", metavar="FILE", type=Path,
+                      default=_env_path("AUDITOR_KNOWN_HOSTS") or Path("~/.ssh/known_hosts").expanduser(),
+                      help="verify device host keys against this file (default: ~/.ssh/known_hosts)")
+    live.add_argument("--trust-on-first-use", action="store_true",
+                      help="record the key of a device not yet in --known-hosts (a changed key still fails)")
+    live.add_argument("--insecure-no-host-key-check", action="store_true",
+                      help="do not verify host keys at all (recorded in the report)")
+    live.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                      help="connect/login timeout (default: %(default)s)")
+    live.add_argument("--read-timeout", type=float, default=60.0, metavar="SECONDS",
+                      help="time allowed for the config output (default: %(default)s)")
+    live.add_argument("--retries", type=int, default=2, metavar="N",
+                      help="retries for connection errors, with backoff; never for authentication (default: %(default)s)")
+    live.add_argument("--max-new-connections", type=int, default=8, metavar="N",
+                      help="logins in progress at once, to spare the AAA servers (default: %(default)s)")
 
     check = sub.add_parser("check", help="audit config files without an inventory",
                            description="Audit config files with no inventory (onboarding, ad-hoc). "
@@ -153,15 +181,44 @@ def cmd_audit(args: argparse.Namespace) -> int:
     selected = inventory.select(filters)
     if not selected:
         return _error(f"no host in {args.inventory} matches the filters ({filters.describe()})")
-    if args.from_dir is None:
-        return _error("live collection over SSH is not available in this version; "
-                      "audit saved configs with --from-dir DIR")
-    if not args.from_dir.is_dir():
-        return _error(f"{args.from_dir}: snapshot directory not found")
     progress = Progress(len(selected), enabled=False if args.no_progress else None)
-    run = audit_inventory(inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
-                          workers=args.workers, progress=progress)
-    return _emit(run, catalogue, formats, args.output)
+    if args.from_dir is not None:
+        if not args.from_dir.is_dir():
+            return _error(f"{args.from_dir}: snapshot directory not found")
+        run = audit_inventory(inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
+                              workers=args.workers, progress=progress)
+        return _emit(run, catalogue, formats, args.output)
+    source = _live_source(args)
+    output = args.output or Path("out") / new_run_id()
+    run = audit_inventory(inventory, filters, source, policy, catalogue, workers=args.workers, progress=progress,
+                          save_to=output / "snapshots", host_key_policy=source.options.host_key_policy)
+    if not args.output and "json" not in formats:
+        formats = [*formats, "json"]
+    code = _emit(run, catalogue, formats, output)
+    print(f"configs saved (secrets redacted): {output / 'snapshots'}  (repeat with --from-dir)")
+    return code
+
+
+def _live_source(args: argparse.Namespace) -> LiveSource:
+    if args.insecure_no_host_key_check and args.trust_on_first_use:
+        raise AuditorError("--trust-on-first-use and --insecure-no-host-key-check exclude each other")
+    if args.workers < 1 or args.retries < 0 or args.max_new_connections < 1:
+        raise AuditorError("--workers and --max-new-connections must be at least 1, --retries at least 0")
+    if args.credentials is not None:
+        credentials = Credentials.from_file(args.credentials, os.environ)
+    else:
+        credentials = Credentials.from_env(os.environ)
+        if credentials.default is None:
+            raise AuditorError(f"no credentials: set {ENV_USERNAME} and {ENV_PASSWORD} (and {ENV_SECRET} for "
+                               "enable) or give --credentials FILE")
+    known_hosts = args.known_hosts
+    if not args.insecure_no_host_key_check and not args.trust_on_first_use and not known_hosts.exists():
+        raise AuditorError(f"{known_hosts}: known_hosts file not found (use --trust-on-first-use to create it)")
+    options = SshOptions(known_hosts=known_hosts, trust_on_first_use=args.trust_on_first_use,
+                         verify_host_keys=not args.insecure_no_host_key_check, conn_timeout=args.timeout,
+                         read_timeout=args.read_timeout, retries=args.retries,
+                         max_new_connections=args.max_new_connections)
+    return LiveSource(credentials, options)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from nornir.core.task import Task
+
 from .errors import CollectionError
 from .models import HostInfo
 from .platforms.base import MAX_CONFIG_BYTES, decode_config
@@ -18,8 +20,11 @@ class ConfigSource(Protocol):
 
     label: str  # "snapshot", "live" or "files", as the report's run.source
 
-    def fetch(self, host: HostInfo) -> tuple[str, str]:
-        """The config text of `host` and where it came from (a path or an address)."""
+    def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
+        """The config text of `host` and where it came from (a path or an address).
+
+        `task` is the Nornir task running for the host, for sources that need its connections.
+        """
         ...
 
 
@@ -34,7 +39,7 @@ class SnapshotSource:
     def path(self, host: HostInfo) -> Path:
         return self.directory / f"{host.name}.cfg"
 
-    def fetch(self, host: HostInfo) -> tuple[str, str]:
+    def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
         path = self.path(host)
         return read_config_file(path), str(path)
 

@@ -132,6 +132,7 @@ class RunInfo:
     finished: str
     policy_version: str
     source: str  # live | snapshot | files
+    host_key_verification: str | None = None  # live runs: known_hosts | trust-on-first-use | disabled
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from .inventory import Filters, Inventory
 from .models import AuditRun, ControlVerdict, HostInfo, HostResult, RunInfo, Status
 from .platforms import get_platform
 from .policy import Policy
+from .reports import write_private
 
 
 def now_iso() -> str:
@@ -50,12 +51,20 @@ def audit_host(
     policy: Policy,
     catalogue: Catalogue,
     controls: Sequence[Control] | None = None,
+    task: Task | None = None,
+    save_to: Path | None = None,
 ) -> HostResult:
-    """Fetch, parse and evaluate one host; any AuditorError becomes an error result."""
+    """Fetch, parse and evaluate one host; any AuditorError becomes an error result.
+
+    With `save_to`, the collected config is stored there as NAME.cfg, secrets redacted (type digits
+    kept, so auditing the stored copy gives the same verdicts), owner-readable only.
+    """
     started = time.perf_counter()
     try:
-        text, origin = source.fetch(host)
+        text, origin = source.fetch(host, task)
         platform = get_platform(host.platform)
+        if save_to is not None:
+            write_private(save_to / f"{host.name}.cfg", platform.redact_config(text))
         try:
             tree = platform.parse(text)
         except AuditorError as exc:
@@ -124,9 +133,9 @@ class _ProgressProcessor:
 
 
 def _audit_task(task: Task, infos: dict[str, HostInfo], source: ConfigSource, policy: Policy,
-                catalogue: Catalogue, controls: Sequence[Control] | None) -> Result:
+                catalogue: Catalogue, controls: Sequence[Control] | None, save_to: Path | None) -> Result:
     info = infos[task.host.name]
-    return Result(host=task.host, result=audit_host(info, source, policy, catalogue, controls))
+    return Result(host=task.host, result=audit_host(info, source, policy, catalogue, controls, task, save_to))
 
 
 def audit_inventory(
@@ -139,6 +148,8 @@ def audit_inventory(
     workers: int = 10,
     controls: Sequence[Control] | None = None,
     progress: Progress | None = None,
+    save_to: Path | None = None,
+    host_key_policy: str | None = None,
 ) -> AuditRun:
     """Audit the selected hosts of the inventory with Nornir's threaded runner."""
     run_id, started = new_run_id(), now_iso()
@@ -149,7 +160,7 @@ def audit_inventory(
           .with_processors([_ProgressProcessor(progress)])
           .with_runner(ThreadedRunner(num_workers=max(1, workers))))
     aggregated = nr.run(task=_audit_task, infos=infos, source=source, policy=policy, catalogue=catalogue,
-                        controls=controls)
+                        controls=controls, save_to=save_to)
     progress.close()
     results: list[HostResult] = []
     for info in selected:
@@ -161,7 +172,7 @@ def audit_inventory(
             exc = multi[0].exception if multi else None
             results.append(error_result(info, f"internal error: {type(exc).__name__}: {exc}", catalogue))
     fleet = evaluate_fleet(selected, catalogue)
-    run = RunInfo(run_id, started, now_iso(), policy.version, source.label)
+    run = RunInfo(run_id, started, now_iso(), policy.version, source.label, host_key_policy)
     return AuditRun(run, tuple(results), fleet)
 
 
@@ -173,7 +184,7 @@ class FileSource:
     def __init__(self, paths: dict[str, Path]) -> None:
         self.paths = paths
 
-    def fetch(self, host: HostInfo) -> tuple[str, str]:
+    def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
         path = self.paths[host.name]
         return read_config_file(path), str(path)
 

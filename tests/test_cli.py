@@ -60,7 +60,7 @@ def test_json_report_schema(env: dict[str, Path], capsys: pytest.CaptureFixture[
     per_host = {c.id for c in catalogue.controls if not c.fleet}
     for h in hosts.values():
         assert set(h) == {"name", "platform", "site", "agency", "tier", "role", "level", "status", "error",
-                          "score", "controls", "findings"}
+                          "score", "controls", "findings", "seconds"}
         assert {c["control"] for c in h["controls"]} == per_host
     bad = {c["control"]: c["status"] for c in hosts["bad"]["controls"]}
     assert bad["MGMT-02"] == "fail" and bad["DP-06"] == "fail"

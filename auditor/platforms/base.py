@@ -70,6 +70,8 @@ class Platform:
     interfaces: InterfaceSyntax
     checks: Mapping[str, CheckFn]
     show_config_command: str
+    netmiko_device_type: str  # netmiko's name for the platform
+    enable: bool = False  # the config command needs privileged (enable) mode
 
     def redact(self, text: str) -> str:
         """The line with every secret, key and community replaced by `<redacted>`."""

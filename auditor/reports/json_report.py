@@ -42,20 +42,24 @@ def host_dict(r: HostResult) -> dict[str, Any]:
         "controls": [{"control": v.control, "status": v.status.value, "severity": v.severity.value}
                      for v in r.controls],
         "findings": [_finding(f) for f in r.findings if f.status in REPORTED],
+        "seconds": round(r.seconds, 3),
     }
 
 
 def report_dict(run: AuditRun) -> dict[str, Any]:
     s = summarize(run)
+    info: dict[str, Any] = {
+        "id": run.run.id,
+        "started": run.run.started,
+        "finished": run.run.finished,
+        "policy_version": run.run.policy_version,
+        "source": run.run.source,
+    }
+    if run.run.host_key_verification is not None:
+        info["host_key_verification"] = run.run.host_key_verification
     return {
         "schema": SCHEMA,
-        "run": {
-            "id": run.run.id,
-            "started": run.run.started,
-            "finished": run.run.finished,
-            "policy_version": run.run.policy_version,
-            "source": run.run.source,
-        },
+        "run": info,
         "hosts": [host_dict(r) for r in run.hosts],
         "fleet": [{"control": f.control, "status": f.status.value, "hosts": list(f.hosts), "message": f.message}
                   for f in run.fleet],

@@ -66,4 +66,6 @@ PLATFORM = Platform(
     ),
     checks=CHECKS,
     show_config_command="show running-config",
+    netmiko_device_type="cisco_ios",
+    enable=True,
 )
