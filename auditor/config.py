@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 # Characters that end the literal prefix of a pattern.
 _META = set(".^$*+?{}[]\\|()")
@@ -63,18 +62,18 @@ class Rx:
         return f"Rx({self.source!r})"
 
 
-@dataclass(eq=False, slots=True)
 class ConfigLine:
     """One configuration statement."""
 
-    text: str
-    number: int
-    parent: ConfigLine | None = None
-    children: list[ConfigLine] = field(default_factory=list)
+    __slots__ = ("_flat", "children", "number", "parent", "text", "word")
 
-    @property
-    def word(self) -> str:
-        return self.text.split(" ", 1)[0]
+    def __init__(self, text: str, number: int, parent: ConfigLine | None = None) -> None:
+        self.text = text
+        self.number = number
+        self.parent = parent
+        self.children: list[ConfigLine] = []
+        self.word = text.partition(" ")[0]  # first word, the index key
+        self._flat: list[ConfigLine] | None = None
 
     def child(self, rx: Rx) -> ConfigLine | None:
         """The first direct child matching `rx`."""
@@ -89,10 +88,19 @@ class ConfigLine:
             if m:
                 yield c, m
 
-    def descendants(self) -> Iterator[ConfigLine]:
-        for c in self.children:
-            yield c
-            yield from c.descendants()
+    def descendants(self) -> list[ConfigLine]:
+        """Every statement below this one, depth first, in text order (computed once)."""
+        flat = self._flat
+        if flat is None:
+            flat = []
+            stack = list(reversed(self.children))
+            while stack:
+                node = stack.pop()
+                flat.append(node)
+                if node.children:
+                    stack.extend(reversed(node.children))
+            self._flat = flat
+        return flat
 
     def path(self) -> tuple[str, ...]:
         """Texts from the top-level ancestor down to this line."""
@@ -118,11 +126,18 @@ class ConfigTree:
         self.source_lines = source_lines  # lines in the original text
         self._top: dict[str, list[ConfigLine]] = {}
         self._all: dict[str, list[ConfigLine]] = {}
+        top, every = self._top, self._all
         for line in lines:
-            word = line.text.split(" ", 1)[0]
-            self._all.setdefault(word, []).append(line)
+            word = line.word
+            bucket = every.get(word)
+            if bucket is None:
+                bucket = every[word] = []
+            bucket.append(line)
             if line.parent is None:
-                self._top.setdefault(word, []).append(line)
+                bucket = top.get(word)
+                if bucket is None:
+                    bucket = top[word] = []
+                bucket.append(line)
 
     def _candidates(self, rx: Rx, anywhere: bool) -> Iterable[ConfigLine]:
         index = self._all if anywhere else self._top
@@ -132,10 +147,20 @@ class ConfigTree:
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""
-        for line in self._candidates(rx, anywhere):
-            m = rx.match(line.text)
-            if m:
-                yield line, m
+        if rx.anchored:
+            prefix, match = rx.prefix, rx.regex.match
+            for line in self._candidates(rx, anywhere):
+                text = line.text
+                if text.startswith(prefix):
+                    m = match(text)
+                    if m:
+                        yield line, m
+        else:
+            search = rx.regex.search
+            for line in self._candidates(rx, anywhere):
+                m = search(line.text)
+                if m:
+                    yield line, m
 
     def first(self, rx: Rx, *, anywhere: bool = False) -> ConfigLine | None:
         for line, _ in self.find(rx, anywhere=anywhere):
@@ -189,16 +214,25 @@ def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) ->
     """
     roots: list[ConfigLine] = []
     lines: list[ConfigLine] = []
-    stack: list[tuple[int, ConfigLine]] = []
+    indents: list[int] = []
+    nodes: list[ConfigLine] = []
     for number, indent, text in statements:
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        parent = stack[-1][1] if stack else None
-        node = ConfigLine(text, number, parent)
-        if parent is None:
+        if indent == 0:
+            node = ConfigLine(text, number)
             roots.append(node)
+            indents.clear()
+            nodes.clear()
         else:
-            parent.children.append(node)
+            while indents and indents[-1] >= indent:
+                indents.pop()
+                nodes.pop()
+            parent = nodes[-1] if nodes else None
+            node = ConfigLine(text, number, parent)
+            if parent is None:
+                roots.append(node)
+            else:
+                parent.children.append(node)
         lines.append(node)
-        stack.append((indent, node))
+        indents.append(indent)
+        nodes.append(node)
     return ConfigTree(roots, lines, source_lines)

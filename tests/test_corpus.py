@@ -4,6 +4,7 @@ configs that cannot be understood become `error` verdicts with a reason, and no 
 from __future__ import annotations
 
 import pytest
+from conftest import CORPORA
 
 from auditor.catalogue import Catalogue
 from auditor.models import HostInfo, Status
@@ -11,7 +12,6 @@ from auditor.platforms import known_platforms
 from auditor.policy import Policy
 from auditor.runner import FileSource, audit_host
 from bench.common import CORPUS_PLATFORMS, HOST_DATA
-from conftest import CORPORA
 
 FOLDERS = [f for f, p in CORPUS_PLATFORMS.items() if p in known_platforms() and (CORPORA / f).is_dir()]
 # At most this share of a platform's corpus files may be refused as unparsable.

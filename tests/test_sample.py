@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from auditor.cli import main
 from conftest import ROOT
 from test_redaction import IOS_SECRET_LINES
+
+from auditor.cli import main
 
 INVENTORY = ROOT / "inventory"
 SNAPSHOTS = INVENTORY / "snapshots"

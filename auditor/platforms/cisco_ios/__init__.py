@@ -47,7 +47,7 @@ PLATFORM = Platform(
         section=r"^interface (?P<name>\S+)",
         description=r"^description ",
         shutdown=r"^shutdown$",
-        physical=r"^(?i:(?:Fast|Gigabit|TenGigabit|TwentyFiveGig|FortyGigabit|HundredGig|TwoGigabit|FiveGigabit)?Ethernet|AppGigabitEthernet|Serial|POS)[0-9/]+$",
+        physical=r"^(?i:(?:Fast|Gigabit|TenGigabit|TwentyFiveGig|FortyGigabit|HundredGig|TwoGigabit|FiveGigabit)?Ethernet|TwentyFiveGigE|FiftyGigE|HundredGigE|FourHundredGigE|AppGigabitEthernet|Serial|POS)[0-9/]+$",
         abbreviations={
             "fa": "fastethernet",
             "gi": "gigabitethernet",

@@ -8,6 +8,7 @@ neighbour table) are small private helpers below the tables.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ _LOGIN_AUTH = Rx(r"^login authentication (?P<list>\S+)$")
 _ACCESS_CLASS = Rx(r"^access-class (?P<name>\S+) in\b")
 # ACLs: numbered entries, named sections (IPv4 standard/extended, IPv6), entries in a section
 _ACL_NUMBERED = Rx(r"^access-list (?P<name>\d+) (?P<action>permit|deny) (?P<rest>.*)$")
-_ACL_NAMED = Rx(r"^ip(?P<v6>v6)? access-list (?:(?P<kind>standard|extended) )?(?P<name>\S+)$")
+_ACL_NAMED = Rx(r"^ip(?:v6)? access-list (?:(?P<kind>standard|extended) )?(?P<name>\S+)$")
 _ACE = Rx(r"^(?:(?:sequence )?\d+ )?(?P<action>permit|deny) (?P<rest>.*)$")
 _ACL_IN = Rx(r"^ip(?:v6)? (?:access-group|traffic-filter) (?P<name>\S+) in$")
 # words that may follow a permit-any-any without narrowing it
@@ -42,7 +43,7 @@ _OSPF = Rx(r"^router ospf (?P<pid>\d+)(?: vrf (?P<vrf>\S+))?")
 _OSPF_NET = Rx(rf"^network (?P<addr>{_IP}) (?P<wild>{_IP}) area (?P<area>\S+)")
 _OSPF_AREA_AUTH = Rx(r"^area (?P<area>\S+) authentication message-digest$")
 _OSPF_IF_AREA = Rx(r"^ip ospf (?P<pid>\d+) area (?P<area>\S+)")
-_OSPF_IF_AUTH = Rx(r"^ip ospf authentication(?: (?P<mode>\S+))?")
+_OSPF_IF_AUTH = Rx(r"^ip ospf authentication(?:$| (?P<mode>\S+))")
 # EIGRP: classic (router eigrp ASN) and named mode (router eigrp NAME / address-family)
 _EIGRP = Rx(r"^router eigrp (?P<tag>\S+)$")
 _EIGRP_AF = Rx(r"^address-family ipv4(?: unicast)?(?: vrf (?P<vrf>\S+))?(?: autonomous-system (?P<asn>\d+))?$")
@@ -62,7 +63,7 @@ _AF_PASSIVE = Rx(r"^(?P<no>no )?passive-interface$")
 # BGP: the process, neighbour lines, address families, templates
 _BGP = Rx(r"^router bgp (?P<asn>\S+)$")
 _BGP_NEI = Rx(r"^neighbor (?P<peer>\S+) (?P<key>\S+)(?: (?P<rest>.*))?$")
-_BGP_AF = Rx(r"^address-family (?P<afi>\S+)(?: \S+)?(?: vrf (?P<vrf>\S+))?$")
+_BGP_AF = Rx(r"^address-family \S+(?: \S+)?(?: vrf (?P<vrf>\S+))?$")
 _BGP_TEMPLATE = Rx(r"^template (?P<kind>peer-session|peer-policy) (?P<name>\S+)$")
 _BGP_NETWORK = Rx(rf"^network (?P<addr>{_IP})(?: mask (?P<mask>{_IP}))?")
 # BGP filter keywords and the object kinds (policy `objects`) that define their names
@@ -77,7 +78,7 @@ _SW_ACCESS = Rx(r"^switchport mode access$")
 _SW_DYNAMIC = Rx(r"^switchport mode dynamic")
 _PORTFAST = Rx(r"^spanning-tree portfast(?: edge)?(?P<off> disable)?(?: trunk)?$")
 _PORTFAST_DEFAULT = Rx(r"^spanning-tree portfast (?:edge )?default$")
-_BPDUGUARD = Rx(r"^spanning-tree bpduguard (?P<state>enable|disable)$")
+_BPDUGUARD = Rx(r"^spanning-tree bpduguard (?:enable|disable)$")
 _BPDUGUARD_DEFAULT = Rx(r"^spanning-tree portfast (?:edge )?bpduguard default$")
 
 _ALL_ONES = 0xFFFFFFFF
@@ -288,7 +289,7 @@ def _inside(spec: _Spec, prefixes: list[ipaddress.IPv4Network | ipaddress.IPv6Ne
     if spec is None:
         return False
     if isinstance(spec, ipaddress.IPv6Network):
-        return any(n.version == 6 and spec.subnet_of(n) for n in prefixes)  # type: ignore[arg-type]
+        return any(n.version == 6 and spec.subnet_of(n) for n in prefixes)
     addr, wild = spec
     for net in prefixes:
         if net.version != 4:
@@ -397,10 +398,10 @@ def _eigrp(ctx: CheckContext) -> Iterator[_Igp]:
     for section, m in ctx.tree.sections(_EIGRP):
         tag = m.group("tag")
         if tag.isdigit():
-            yield _eigrp_classic(ctx, section, tag, None, section)
+            yield _eigrp_classic(ctx, section, tag, None)
         for af, a in section.find_children(_EIGRP_AF):
             if tag.isdigit():
-                yield _eigrp_classic(ctx, af, a.group("asn") or tag, a.group("vrf"), af)
+                yield _eigrp_classic(ctx, af, a.group("asn") or tag, a.group("vrf"))
             else:
                 yield _eigrp_named(ctx, af, a.group("vrf"))
 
@@ -417,14 +418,14 @@ def _networks(section: ConfigLine) -> list[tuple[int, int]]:
     return out
 
 
-def _eigrp_classic(ctx: CheckContext, header: ConfigLine, asn: str, vrf: str | None, body: ConfigLine) -> _Igp:
+def _eigrp_classic(ctx: CheckContext, body: ConfigLine, asn: str, vrf: str | None) -> _Igp:
     def authed(i: _Iface) -> bool:
         line = i.iface.line
         mode = any(m.group("asn") == asn for _, m in line.find_children(_EIGRP_IF_MODE))
         keys = any(m.group("asn") == asn for _, m in line.find_children(_EIGRP_IF_KEYS))
         return mode and keys
 
-    igp = _Igp(header, vrf, authed, _networks(body))
+    igp = _Igp(body, vrf, authed, _networks(body))
     _passive(ctx, igp, body)
     return igp
 
@@ -534,15 +535,15 @@ def _bgp(tree: ConfigTree) -> _Bgp | None:
                     key, _, rest = line.text.partition(" ")
                     tpl.settings.append((key, rest, line))
             elif (a := _BGP_AF.match(child.text)) is not None:
-                for line, n in child.find_children(_BGP_NEI):
-                    _add(bgp, a.group("vrf"), n, line)
-            elif (n := _BGP_NEI.match(child.text)) is not None:
-                _add(bgp, None, n, child)
+                for line, af_nei in child.find_children(_BGP_NEI):
+                    _add(bgp, a.group("vrf"), af_nei, line)
+            elif (nei := _BGP_NEI.match(child.text)) is not None:
+                _add(bgp, None, nei, child)
         return bgp
     return None
 
 
-def _add(bgp: _Bgp, vrf: str | None, m: Any, line: ConfigLine) -> None:
+def _add(bgp: _Bgp, vrf: str | None, m: re.Match[str], line: ConfigLine) -> None:
     name = m.group("peer")
     peer = bgp.peers.setdefault((vrf, name), _Peer(name, vrf))
     peer.settings.append((m.group("key"), m.group("rest") or "", line))
@@ -645,7 +646,7 @@ def bgp_networks_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome
             for line, m in body.find_children(_BGP_NETWORK):
                 seen = True
                 net = _classful(m.group("addr"), m.group("mask"))
-                if not any(net.subnet_of(a) for a in allowed if a.version == 4):  # type: ignore[arg-type]
+                if not any(net.subnet_of(a) for a in allowed if a.version == 4):
                     bad.append((f"network {net} is outside {key}", [line]))
     return _outcome(ctx, bad, f"inside {', '.join(str(a) for a in allowed)}",
                     None if seen else "no BGP network in the tslcd routing instance")
