@@ -59,7 +59,19 @@ class Catalogue:
     @property
     def host_controls(self) -> tuple[Control, ...]:
         """Controls evaluated per host (every control but the fleet-wide ones)."""
-        return tuple(c for c in self.controls if not c.fleet)
+        cached: tuple[Control, ...] | None = self.__dict__.get("_host_controls")
+        if cached is None:
+            cached = tuple(c for c in self.controls if not c.fleet)
+            object.__setattr__(self, "_host_controls", cached)
+        return cached
+
+    def na_reasons(self, platform: str) -> dict[str, str | None]:
+        """Control id -> the catalogue's n/a reason on `platform` (None where it applies); computed once."""
+        cache: dict[str, dict[str, str | None]] = self.__dict__.setdefault("_na", {})
+        reasons = cache.get(platform)
+        if reasons is None:
+            reasons = cache[platform] = {c.id: c.na_reason(platform) for c in self.controls}
+        return reasons
 
 
 def _control(raw: Mapping[str, Any]) -> Control:

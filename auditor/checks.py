@@ -8,6 +8,7 @@ a named Python check registered by its platform module.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -63,6 +64,20 @@ class CheckContext:
         self.platform = platform
         self.objects = objects
         self._defined: dict[str, frozenset[str]] = {}
+        self._networks: dict[str, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
+        self._memo: dict[str, Any] = {}
+        self.role: str | None = host.get("role")
+        self.level: int | None = host.get("level")
+        self.top = Container(self, None)  # the whole config, top-level statements
+        self.everywhere = Container(self, None, anywhere=True)  # the whole config, any depth
+
+    def memo(self, key: str, factory: Callable[[], Any]) -> Any:
+        """A value derived from this config, computed once per host (e.g. a BGP neighbour model)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = factory()
+            return value
 
     def evidence(self, line: ConfigLine) -> Evidence:
         """Evidence for a line, with its secrets redacted by the platform."""
@@ -114,6 +129,14 @@ class CheckContext:
             return [i for i in self.interfaces if i.roles]
         return [i for i in self.interfaces if role in i.roles]
 
+    def networks(self, path: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """Host data addresses or prefixes at `path` as networks (parsed once per host)."""
+        nets = self._networks.get(path)
+        if nets is None:
+            nets = self._networks[path] = [
+                ipaddress.ip_network(str(v), strict=False) for v in self.host_value(path) or ()]
+        return nets
+
     def host_value(self, path: str) -> Any:
         """A host data value by dotted path (`designated_servers.ntp`), None when absent."""
         value: Any = self.host.data
@@ -138,17 +161,37 @@ class Container:
 
     def find(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         if self.section is None:
-            yield from self.ctx.tree.find(rx, anywhere=self.anywhere)
-            return
-        for line in self.section.descendants():
-            m = rx.match(line.text)
-            if m:
-                yield line, m
+            return self.ctx.tree.find(rx, anywhere=self.anywhere)
+        return _find_in(self.section.descendants(), rx)
 
     def has(self, rx: Rx) -> bool:
-        for _ in self.find(rx):
-            return True
-        return False
+        if self.section is None:
+            return self.ctx.tree.first(rx, anywhere=self.anywhere) is not None
+        if rx.anchored:
+            prefix, match = rx.prefix, rx.regex.match
+            for line in self.section.descendants():
+                if line.text.startswith(prefix) and match(line.text):
+                    return True
+            return False
+        search = rx.regex.search
+        return any(search(line.text) for line in self.section.descendants())
+
+
+def _find_in(lines: list[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+    if rx.anchored:
+        prefix, match = rx.prefix, rx.regex.match
+        for line in lines:
+            text = line.text
+            if text.startswith(prefix):
+                m = match(text)
+                if m:
+                    yield line, m
+    else:
+        search = rx.regex.search
+        for line in lines:
+            m = search(line.text)
+            if m:
+                yield line, m
 
 
 # ---------------------------------------------------------------- assertions
@@ -163,6 +206,10 @@ class Result:
     expected: str = ""
     actual: str = ""
     applicable: bool = True
+
+
+OK = Result(True)
+SKIPPED = Result(True, applicable=False)
 
 
 class Assertion:
@@ -181,7 +228,7 @@ class Present(Assertion):
         if missing:
             return Result(False, "missing " + ", ".join(f"/{s}/" for s in missing),
                           expected=" and ".join(f"/{rx.source}/" for rx in self.patterns), actual="absent")
-        return Result(True)
+        return OK
 
 
 @dataclass(frozen=True)
@@ -191,7 +238,7 @@ class AnyOf(Assertion):
     def test(self, where: Container) -> Result:
         for rx in self.patterns:
             if where.has(rx):
-                return Result(True)
+                return OK
         want = " or ".join(f"/{rx.source}/" for rx in self.patterns)
         return Result(False, f"none of {want}", expected=want, actual="absent")
 
@@ -204,7 +251,7 @@ class Absent(Assertion):
         found = [line for rx in self.patterns for line, _ in where.find(rx)]
         if found:
             return Result(False, "present", tuple(found), expected="absent", actual=f"{len(found)} line(s)")
-        return Result(True)
+        return OK
 
 
 def _value(m: re.Match[str], weights: Mapping[str, float]) -> float:
@@ -251,14 +298,14 @@ class Compare(Assertion):
                 values.append(f"{v:g}")
         if not seen:
             if self.missing == "pass":
-                return Result(True)
+                return OK
             if self.missing == "not_applicable":
-                return Result(True, applicable=False)
+                return SKIPPED
             return Result(False, f"missing /{self.match.source}/", expected=self.bounds(), actual="absent")
         if bad:
             return Result(False, f"value {', '.join(values)} not {self.bounds()}", tuple(bad),
                           expected=self.bounds(), actual=", ".join(values))
-        return Result(True)
+        return OK
 
 
 @dataclass(frozen=True)
@@ -279,7 +326,7 @@ class Count(Assertion):
         )
         if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
             return Result(False, f"{n} found, expected {want}", tuple(lines.values()), expected=want, actual=str(n))
-        return Result(True)
+        return OK
 
 
 @dataclass(frozen=True)
@@ -296,7 +343,7 @@ class Defined(Assertion):
             names = ", ".join(sorted({n for _, n in bad}))
             return Result(False, f"{self.kind} {names} not defined", tuple(line for line, _ in bad),
                           expected=f"{self.kind} defined", actual=f"undefined: {names}")
-        return Result(True)
+        return OK
 
 
 @dataclass(frozen=True)
@@ -323,13 +370,17 @@ class References(Assertion):
             listed = ", ".join(dict.fromkeys(names))
             return Result(False, f"undefined {listed}", tuple(bad), expected="every reference defined",
                           actual=f"undefined: {listed}")
-        return Result(True)
+        return OK
 
 
 def parse_address(m: re.Match[str]) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
     """An address from groups `addr` and optional `mask` (dotted mask or prefix length)."""
-    addr = m.group("addr")
     mask = m.groupdict().get("mask")
+    return _interface(m.group("addr"), mask)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interface(addr: str, mask: str | None) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
     try:
         return ipaddress.ip_interface(f"{addr}/{mask}" if mask else addr)
     except ValueError:
@@ -346,8 +397,7 @@ class Within(Assertion):
 
     def _allowed(self, ctx: CheckContext) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         key = self.prefixes if self.prefixes else f"designated_servers.{self.servers}"
-        values = ctx.host_value(key) or []
-        return [ipaddress.ip_network(str(v), strict=False) for v in values]
+        return ctx.networks(key)
 
     def test(self, where: Container) -> Result:
         allowed = self._allowed(where.ctx)
@@ -364,12 +414,12 @@ class Within(Assertion):
                 bad.append(line)
                 shown.append(m.group("addr"))
         if not seen:
-            return Result(True, applicable=False)
+            return SKIPPED
         what = self.prefixes or f"designated {self.servers} servers"
         if bad:
             return Result(False, f"{', '.join(shown)} outside {what}", tuple(bad),
                           expected=f"inside {', '.join(str(n) for n in allowed)}", actual=", ".join(shown))
-        return Result(True)
+        return OK
 
 
 # ---------------------------------------------------------------- scopes and whole checks
@@ -411,6 +461,10 @@ class Scope:
         return f"sections /{self.each.source}/"
 
 
+PASSED = Outcome(Status.PASS)
+NOTHING_TO_CHECK = Outcome(Status.NOT_APPLICABLE, "nothing to check")
+
+
 @dataclass(frozen=True)
 class Check:
     """A compiled `check:` mapping: a scope, assertions that must all hold, and global escapes."""
@@ -425,7 +479,13 @@ class Check:
             if line is not None:
                 return Outcome(Status.PASS, f"met globally by line {line.number}", (ctx.evidence(line),))
         if self.scope.is_global:
-            return self._judge(ctx, [(None, self._test(Container(ctx, None, self.scope.anywhere)))])
+            where = ctx.everywhere if self.scope.anywhere else ctx.top
+            if len(self.assertions) == 1:
+                result = self.assertions[0].test(where)
+                if result.ok:
+                    return PASSED if result.applicable else NOTHING_TO_CHECK
+                return self._judge(ctx, [(None, [result])])
+            return self._judge(ctx, [(None, self._test(where))])
         sections = self.scope.select(ctx)
         if not sections:
             if self.scope.require:
@@ -438,6 +498,17 @@ class Check:
         return [a.test(where) for a in self.assertions]
 
     def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]]) -> Outcome:
+        failing = applicable = False
+        for _, results in tested:
+            for r in results:
+                if not r.ok:
+                    failing = True
+                    break
+                applicable = applicable or r.applicable
+            if failing:
+                break
+        if not failing:
+            return PASSED if applicable else NOTHING_TO_CHECK
         details: list[str] = []
         evidence: list[Evidence] = []
         expected: list[str] = []
@@ -461,8 +532,8 @@ class Check:
             return Outcome(Status.FAIL, " | ".join(details), unique, "; ".join(dict.fromkeys(expected)),
                            "; ".join(dict.fromkeys(actual)))
         if not applicable:
-            return Outcome(Status.NOT_APPLICABLE, "nothing to check")
-        return Outcome(Status.PASS)
+            return NOTHING_TO_CHECK
+        return PASSED
 
 
 @dataclass(frozen=True)

@@ -41,15 +41,17 @@ def literal_prefix(source: str) -> str:
 class Rx:
     """A compiled line pattern with its literal prefix and first word, for indexed lookups."""
 
-    __slots__ = ("anchored", "prefix", "regex", "source", "word")
+    __slots__ = ("anchored", "prefix", "regex", "source", "word", "word2")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.regex = re.compile(source)
         self.anchored = source.startswith("^")
         self.prefix = literal_prefix(source)
-        head, sep, _ = self.prefix.partition(" ")
-        self.word: str | None = head if sep else None
+        words = self.prefix.split(" ")
+        # a word is complete only when a space follows it in the literal prefix
+        self.word: str | None = words[0] if len(words) > 1 else None
+        self.word2: str | None = words[1] if len(words) > 2 else None
 
     def match(self, text: str) -> re.Match[str] | None:
         if self.anchored:
@@ -115,10 +117,14 @@ class ConfigLine:
         return f"ConfigLine({self.number}: {self.text!r})"
 
 
+# Buckets of the first-word index at least this long get a second-word index on first use.
+_SUBINDEX_FROM = 12
+
+
 class ConfigTree:
     """A parsed configuration: top-level statements with their nested children."""
 
-    __slots__ = ("_all", "_top", "lines", "roots", "source_lines")
+    __slots__ = ("_all", "_sub", "_top", "lines", "roots", "source_lines")
 
     def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int) -> None:
         self.roots = roots
@@ -126,6 +132,7 @@ class ConfigTree:
         self.source_lines = source_lines  # lines in the original text
         self._top: dict[str, list[ConfigLine]] = {}
         self._all: dict[str, list[ConfigLine]] = {}
+        self._sub: dict[tuple[bool, str], dict[str, list[ConfigLine]]] = {}
         top, every = self._top, self._all
         for line in lines:
             word = line.word
@@ -140,10 +147,24 @@ class ConfigTree:
                 bucket.append(line)
 
     def _candidates(self, rx: Rx, anywhere: bool) -> Iterable[ConfigLine]:
-        index = self._all if anywhere else self._top
-        if rx.word is not None:
-            return index.get(rx.word, ())
-        return self.lines if anywhere else self.roots
+        word = rx.word
+        if word is None:
+            return self.lines if anywhere else self.roots
+        bucket = (self._all if anywhere else self._top).get(word, ())
+        if rx.word2 is None or len(bucket) < _SUBINDEX_FROM:
+            return bucket
+        # a large bucket (`ip ...`, `no ...`, `interface ...`) is split by second word, once
+        sub = self._sub.get((anywhere, word))
+        if sub is None:
+            sub = self._sub[(anywhere, word)] = {}
+            for line in bucket:
+                parts = line.text.split(" ", 2)
+                key = parts[1] if len(parts) > 1 else ""
+                lst = sub.get(key)
+                if lst is None:
+                    lst = sub[key] = []
+                lst.append(line)
+        return sub.get(rx.word2, ())
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""

@@ -18,11 +18,10 @@ from .policy import PlatformPolicy, Rule
 
 
 def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
-    message = rule.message
-    if outcome.message and outcome.status in (Status.FAIL, Status.ERROR):
-        message = f"{rule.message}: {outcome.message}"
-    elif outcome.message:
-        message = outcome.message
+    if outcome.status in (Status.FAIL, Status.ERROR):
+        message = f"{rule.message}: {outcome.message}" if outcome.message else rule.message
+    else:
+        message = outcome.message or outcome.status.value
     return Finding(
         control=control.id,
         rule=rule.id,
@@ -68,11 +67,12 @@ def evaluate(
     platform = get_platform(host.platform)
     ctx = CheckContext(tree, host, platform, policy.objects if policy else {})
     by_control = policy.by_control() if policy else {}
+    na_reasons = catalogue.na_reasons(platform.name)
     role, level = host.get("role"), host.get("level")
     verdicts: list[ControlVerdict] = []
     findings: list[Finding] = []
     for control in controls if controls is not None else catalogue.host_controls:
-        na = control.na_reason(platform.name)
+        na = na_reasons[control.id]
         if na is not None:
             verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity, f"n/a on {platform.name}: {na}"))
             continue
@@ -88,6 +88,11 @@ def evaluate(
         if not rules:
             verdicts.append(ControlVerdict(control.id, Status.ERROR, control.severity,
                                            f"no rule implements {control.id} on {platform.name}"))
+            continue
+        if len(rules) == 1:
+            outcome = run_rule(rules[0], ctx)
+            findings.append(_finding(rules[0], control, outcome))
+            verdicts.append(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
             continue
         outcomes = []
         for rule in rules:

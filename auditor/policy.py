@@ -71,9 +71,11 @@ class Rule:
     source: str = ""
 
     def run(self, ctx: CheckContext) -> Outcome:
-        why = self.applies.excludes(ctx.host.get("role"), ctx.host.get("level"))
-        if why:
-            return Outcome(Status.NOT_APPLICABLE, why)
+        applies = self.applies
+        if applies.roles or applies.min_level is not None or applies.max_level is not None:
+            why = applies.excludes(ctx.role, ctx.level)
+            if why:
+                return Outcome(Status.NOT_APPLICABLE, why)
         if self.when is not None:
             holds, reason = self.when.holds(ctx)
             if not holds:
@@ -88,9 +90,13 @@ class PlatformPolicy:
     objects: Mapping[str, ObjectKind]
 
     def by_control(self) -> dict[str, list[Rule]]:
-        out: dict[str, list[Rule]] = {}
-        for r in self.rules:
-            out.setdefault(r.control, []).append(r)
+        """Rules grouped by control id (computed once)."""
+        out: dict[str, list[Rule]] | None = self.__dict__.get("_by_control")
+        if out is None:
+            out = {}
+            for r in self.rules:
+                out.setdefault(r.control, []).append(r)
+            object.__setattr__(self, "_by_control", out)
         return out
 
 

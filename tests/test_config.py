@@ -184,3 +184,13 @@ def test_flat_tree_sections_group_by_prefix() -> None:
 def test_output_that_is_not_a_config_is_refused(text: str) -> None:
     with pytest.raises(ParseError, match="not a Cisco IOS configuration"):
         IOS.parse(text)
+
+
+def test_second_word_index_finds_the_same_lines() -> None:
+    body = "".join(f"ip domain-list d{i}.vn\n" for i in range(20))
+    tree = IOS.parse("hostname r1\n" + body + "ip ssh version 2\nip http server\ninterface Gi0/0\n ip address 10.0.0.1 255.0.0.0\n")
+    assert [line.number for line, _ in tree.find(Rx("^ip ssh version 2$"))] == [22]
+    assert [line.text for line, _ in tree.find(Rx("^ip (?:ssh|http) "))] == ["ip ssh version 2", "ip http server"]
+    assert len(list(tree.find(Rx("^ip domain-list ")))) == 20
+    assert [line.number for line, _ in tree.find(Rx("^ip address "), anywhere=True)] == [25]
+    assert Rx("^ip ssh version 2").word2 == "ssh" and Rx("^ip ssh").word2 is None

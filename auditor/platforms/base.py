@@ -72,9 +72,20 @@ class Platform:
     show_config_command: str
     netmiko_device_type: str  # netmiko's name for the platform
     enable: bool = False  # the config command needs privileged (enable) mode
+    # words without which no redaction pattern can match: one cheap search skips most lines
+    secret_words: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # one search decides whether any redaction can apply: most lines hold no secret
+        words = self.secret_words
+        trigger = re.compile("|".join(re.escape(w) for w in words)) if words else re.compile("")
+        object.__setattr__(self, "_trigger", trigger if self.redactions else None)
 
     def redact(self, text: str) -> str:
         """The line with every secret, key and community replaced by `<redacted>`."""
+        trigger: re.Pattern[str] | None = self.__dict__["_trigger"]
+        if trigger is None or not trigger.search(text):
+            return text
         for r in self.redactions:
             text = r.apply(text)
         return text
@@ -100,6 +111,10 @@ _FOREIGN_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("FortiOS", re.compile(r"^\s*config (system|firewall|router|user|log|vpn) \S")),
     ("Huawei VRP", re.compile(r"^(sysname|undo |info-center |user-interface |return$)")),
 )
+
+
+_FOREIGN_FAMILIES = tuple(family for family, _ in _FOREIGN_SIGNATURES)
+_FOREIGN_ANY = re.compile("|".join(f"(?P<f{i}>{rx.pattern})" for i, (_, rx) in enumerate(_FOREIGN_SIGNATURES)))
 
 
 def decode_config(raw: bytes, source: str) -> str:
@@ -143,11 +158,15 @@ def refuse_foreign(lines: list[str], own: str, *, exclude: tuple[str, ...] = (),
     head = lines[:sample]
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
+    match = _FOREIGN_ANY.match
     for number, line in enumerate(head, start=1):
-        for family, rx in _FOREIGN_SIGNATURES:
-            if family not in exclude and rx.match(line):
-                counts[family] = counts.get(family, 0) + 1
-                first.setdefault(family, number)
+        m = match(line)
+        if m is None:
+            continue
+        family = _FOREIGN_FAMILIES[int(m.lastgroup[1:])]  # type: ignore[index]
+        if family not in exclude:
+            counts[family] = counts.get(family, 0) + 1
+            first.setdefault(family, number)
     if not counts:
         return
     family, hits = max(counts.items(), key=lambda kv: kv[1])

@@ -67,5 +67,6 @@ PLATFORM = Platform(
     checks=CHECKS,
     show_config_command="show running-config",
     netmiko_device_type="cisco_ios",
+    secret_words=("secret", "password", "key", "community", "snmp", "auth", "priv", "wpa-psk", "ppp", "nhrp"),
     enable=True,
 )

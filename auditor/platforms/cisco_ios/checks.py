@@ -125,6 +125,11 @@ class _Iface:
 
 
 def _ifaces(ctx: CheckContext) -> list[_Iface]:
+    result: list[_Iface] = ctx.memo("ios.ifaces", lambda: _build_ifaces(ctx))
+    return result
+
+
+def _build_ifaces(ctx: CheckContext) -> list[_Iface]:
     out = []
     for i in ctx.interfaces:
         addrs = tuple(_int(m.group("addr")) for _, m in i.line.find_children(_IF_ADDR))
@@ -583,7 +588,7 @@ def _neighbours(tree: ConfigTree) -> list[_Neighbour] | None:
 
 def _bgp_check(ctx: CheckContext, ebgp_only: bool, what: str,
                problem: Callable[[_Neighbour], str | None]) -> Outcome:
-    neighbours = _neighbours(ctx.tree)
+    neighbours: list[_Neighbour] | None = ctx.memo("ios.bgp-neighbours", lambda: _neighbours(ctx.tree))
     if neighbours is None:
         return Outcome(Status.NOT_APPLICABLE, "BGP is not configured")
     selected = [n for n in neighbours if n.ebgp or not ebgp_only]
