@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .config import ConfigLine, ConfigTree, Rx
+from .config import ConfigLine, ConfigTree, PatternTable, Rx
 from .models import Evidence, HostInfo, Outcome, Status
 
 if TYPE_CHECKING:
@@ -37,8 +37,18 @@ class ObjectKind:
     builtin: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Interface:
+class ObjectTable(dict[str, ObjectKind]):
+    """The object kinds of a platform's policy, with their patterns precompiled into pass tables."""
+
+    def __init__(self, kinds: Mapping[str, ObjectKind]) -> None:
+        super().__init__(kinds)
+        self.defs = PatternTable((k.name, rx) for k in kinds.values() for rx in k.defs)
+
+    def refs(self, kinds: Iterable[str]) -> PatternTable:
+        return PatternTable((k, rx) for k in kinds for rx in self[k].refs)
+
+
+class Interface(NamedTuple):
     """An interface section with its role on the dedicated network."""
 
     line: ConfigLine
@@ -57,7 +67,7 @@ class CheckContext:
         tree: ConfigTree,
         host: HostInfo,
         platform: Platform,
-        objects: Mapping[str, ObjectKind],
+        objects: ObjectTable,
     ) -> None:
         self.tree = tree
         self.host = host
@@ -85,14 +95,12 @@ class CheckContext:
 
     def defined(self, kind: str) -> frozenset[str]:
         """Names of the objects of `kind` that the config defines (built-ins included)."""
-        names = self._defined.get(kind)
-        if names is None:
-            obj = self.objects[kind]
-            found = set(obj.builtin)
-            for rx in obj.defs:
-                found.update(m.group("name") for _, m in self.tree.find(rx, anywhere=True))
-            names = self._defined[kind] = frozenset(found)
-        return names
+        if not self._defined:
+            found: dict[str, set[str]] = {k: set(obj.builtin) for k, obj in self.objects.items()}
+            for tag, _, m in self.objects.defs.scan(self.tree.lines):
+                found[tag].add(m.group("name"))
+            self._defined = {k: frozenset(v) for k, v in found.items()}
+        return self._defined[kind]
 
     @cached_property
     def interfaces(self) -> tuple[Interface, ...]:
@@ -196,8 +204,7 @@ def _find_in(lines: list[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.M
 
 # ---------------------------------------------------------------- assertions
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """An assertion's verdict in one container: ok or not, with the lines that show why."""
 
     ok: bool
@@ -351,21 +358,19 @@ class References(Assertion):
     """Every object of the listed kinds that the config references anywhere is defined."""
 
     kinds: tuple[str, ...]
+    table: PatternTable  # the refs of those kinds
 
     def test(self, where: Container) -> Result:
         ctx = where.ctx
         bad: list[ConfigLine] = []
         names: list[str] = []
-        for kind in self.kinds:
-            defined = ctx.defined(kind)
-            for rx in ctx.objects[kind].refs:
-                # refs are matched at any depth (ObjectKind), unless the scope is one section
-                found = where.find(rx) if where.section is not None else ctx.tree.find(rx, anywhere=True)
-                for line, m in found:
-                    name = m.group("name")
-                    if name not in defined:
-                        bad.append(line)
-                        names.append(f"{kind} {name}")
+        # refs are matched at any depth (ObjectKind), unless the scope is one section
+        lines = where.section.descendants() if where.section is not None else ctx.tree.lines
+        for kind, line, m in self.table.scan(lines):
+            name = m.group("name")
+            if name not in ctx.defined(kind):
+                bad.append(line)
+                names.append(f"{kind} {name}")
         if bad:
             listed = ", ".join(dict.fromkeys(names))
             return Result(False, f"undefined {listed}", tuple(bad), expected="every reference defined",

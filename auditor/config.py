@@ -64,6 +64,35 @@ class Rx:
         return f"Rx({self.source!r})"
 
 
+class PatternTable:
+    """Many tagged patterns matched in one pass over lines, dispatched by each line's first word."""
+
+    __slots__ = ("_by_word", "_loose")
+
+    def __init__(self, patterns: Iterable[tuple[str, Rx]]) -> None:
+        self._by_word: dict[str, list[tuple[str, Rx]]] = {}
+        self._loose: list[tuple[str, Rx]] = []  # patterns without a known first word
+        for tag, rx in patterns:
+            if rx.word is None:
+                self._loose.append((tag, rx))
+            else:
+                self._by_word.setdefault(rx.word, []).append((tag, rx))
+
+    def scan(self, lines: Iterable[ConfigLine]) -> list[tuple[str, ConfigLine, re.Match[str]]]:
+        """Every (tag, line, match) in text order."""
+        out = []
+        by_word, loose = self._by_word, self._loose
+        for line in lines:
+            cands = by_word.get(line.word)
+            if cands is None and not loose:
+                continue
+            for tag, rx in (cands or []) + loose if loose else cands or ():
+                m = rx.match(line.text)
+                if m:
+                    out.append((tag, line, m))
+        return out
+
+
 class ConfigLine:
     """One configuration statement."""
 

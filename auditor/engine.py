@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .catalogue import Catalogue, Control
-from .checks import CheckContext
+from .checks import CheckContext, ObjectTable
 from .config import ConfigTree
 from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
 from .platforms import get_platform
@@ -65,7 +65,7 @@ def evaluate(
     verdict; reports choose what to show).
     """
     platform = get_platform(host.platform)
-    ctx = CheckContext(tree, host, platform, policy.objects if policy else {})
+    ctx = CheckContext(tree, host, platform, policy.objects if policy else ObjectTable({}))
     by_control = policy.by_control() if policy else {}
     na_reasons = catalogue.na_reasons(platform.name)
     role, level = host.get("role"), host.get("level")

@@ -1,11 +1,15 @@
-"""Typed, frozen results: verdicts, findings, host and run results."""
+"""Typed, immutable results: verdicts, findings, host and run results.
+
+The records made once per rule and host (Evidence, Outcome, Finding, ControlVerdict) are named
+tuples: as immutable as frozen dataclasses, and several times cheaper to create on the hot path.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Status(enum.StrEnum):
@@ -39,16 +43,14 @@ _WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 5, Severity.MEDIUM: 2, Severit
 _RANKS = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One config line that supports a verdict; `text` is already redacted."""
 
     line: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one check concluded, before it is tied to a rule and a control."""
 
     status: Status
@@ -58,8 +60,7 @@ class Outcome:
     actual: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """The verdict of one rule on one host."""
 
     control: str
@@ -73,8 +74,7 @@ class Finding:
     actual: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ControlVerdict:
+class ControlVerdict(NamedTuple):
     """The verdict of one catalogue control on one host."""
 
     control: str

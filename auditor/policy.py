@@ -22,6 +22,7 @@ from .checks import (
     Count,
     Defined,
     ObjectKind,
+    ObjectTable,
     Present,
     PythonCheck,
     References,
@@ -87,7 +88,7 @@ class Rule:
 class PlatformPolicy:
     platform: Platform
     rules: tuple[Rule, ...]
-    objects: Mapping[str, ObjectKind]
+    objects: ObjectTable
 
     def by_control(self) -> dict[str, list[Rule]]:
         """Rules grouped by control id (computed once)."""
@@ -159,7 +160,7 @@ class _Compiler:
             )
         return out
 
-    def check(self, rid: str, raw: Mapping[str, Any], platform: Platform, objects: Mapping[str, ObjectKind]) -> Check | PythonCheck | None:
+    def check(self, rid: str, raw: Mapping[str, Any], platform: Platform, objects: ObjectTable) -> Check | PythonCheck | None:
         if "python" in raw:
             name = raw["python"]
             fn = platform.checks.get(name) or GENERIC_CHECKS.get(name)
@@ -201,7 +202,7 @@ class _Compiler:
             if unknown:
                 self.problem(rid, "check.references", f"unknown object kind(s) {', '.join(unknown)}")
             else:
-                assertions.append(References(tuple(raw["references"])))
+                assertions.append(References(tuple(raw["references"]), objects.refs(raw["references"])))
         if "within" in raw:
             w = raw["within"]
             if not (w.get("prefixes") or w.get("servers")):
@@ -223,7 +224,7 @@ class _Compiler:
         )
         return Check(scope, tuple(assertions), self.rxs(rid, "check.pass_if", raw.get("pass_if")))
 
-    def rule(self, index: int, raw: Any, platform: Platform, objects: Mapping[str, ObjectKind]) -> Rule | None:
+    def rule(self, index: int, raw: Any, platform: Platform, objects: ObjectTable) -> Rule | None:
         rid: str = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
         v = Validator(RULE_SCHEMA)
         if not v.validate(raw):
@@ -260,7 +261,7 @@ def load_policy(directory: Path, catalogue: Catalogue) -> Policy:
         raise PolicyError([f"{directory}: no policy files (*.yaml) found"])
     problems: list[str] = []
     rules: dict[str, list[Rule]] = {}
-    objects: dict[str, dict[str, ObjectKind]] = {}
+    objects: dict[str, ObjectTable] = {}
     seen_ids: dict[str, str] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -283,8 +284,8 @@ def load_policy(directory: Path, catalogue: Catalogue) -> Policy:
         except AuditorError as exc:
             problems.append(f"{path}: platform: {exc}")
             continue
-        objs = objects.setdefault(platform.name, {})
-        objs.update(comp.objects(raw.get("objects") or {}))
+        objs = objects[platform.name] = ObjectTable({**objects.get(platform.name, {}),
+                                                     **comp.objects(raw.get("objects") or {})})
         for i, item in enumerate(raw["rules"]):
             rule = comp.rule(i, item, platform, objs)
             if rule is None:
@@ -298,7 +299,8 @@ def load_policy(directory: Path, catalogue: Catalogue) -> Policy:
     if problems:
         raise PolicyError(problems)
     platforms = {
-        name: PlatformPolicy(get_platform(name), tuple(rs), objects.get(name, {})) for name, rs in rules.items()
+        name: PlatformPolicy(get_platform(name), tuple(rs), objects.get(name, ObjectTable({})))
+        for name, rs in rules.items()
     }
     return Policy(platforms, digest.hexdigest()[:12], tuple(str(f) for f in files))
 
