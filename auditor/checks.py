@@ -105,7 +105,7 @@ class CheckContext:
     @cached_property
     def interfaces(self) -> tuple[Interface, ...]:
         syntax = self.platform.interfaces
-        header, desc, shut, phys = (Rx(syntax.section), Rx(syntax.description), Rx(syntax.shutdown), re.compile(syntax.physical))
+        header, desc, shut, phys = syntax.section_rx, syntax.description_rx, syntax.shutdown_rx, syntax.physical_rx
         uplinks = self.host.get("uplinks")
         by_name: dict[str, set[str]] = {}
         if uplinks is not None:

@@ -65,31 +65,50 @@ class Rx:
 
 
 class PatternTable:
-    """Many tagged patterns matched in one pass over lines, dispatched by each line's first word."""
+    """Many tagged patterns matched in one pass over lines, dispatched by a line's first two words."""
 
     __slots__ = ("_by_word", "_loose")
 
     def __init__(self, patterns: Iterable[tuple[str, Rx]]) -> None:
-        self._by_word: dict[str, list[tuple[str, Rx]]] = {}
+        # first word -> (second word -> patterns, patterns known by their first word only)
+        self._by_word: dict[str, tuple[dict[str, list[tuple[str, Rx]]], list[tuple[str, Rx]]]] = {}
         self._loose: list[tuple[str, Rx]] = []  # patterns without a known first word
         for tag, rx in patterns:
             if rx.word is None:
                 self._loose.append((tag, rx))
+                continue
+            by_second, rest = self._by_word.setdefault(rx.word, ({}, []))
+            if rx.word2 is None:
+                rest.append((tag, rx))
             else:
-                self._by_word.setdefault(rx.word, []).append((tag, rx))
+                by_second.setdefault(rx.word2, []).append((tag, rx))
 
     def scan(self, lines: Iterable[ConfigLine]) -> list[tuple[str, ConfigLine, re.Match[str]]]:
         """Every (tag, line, match) in text order."""
         out = []
         by_word, loose = self._by_word, self._loose
         for line in lines:
-            cands = by_word.get(line.word)
-            if cands is None and not loose:
-                continue
-            for tag, rx in (cands or []) + loose if loose else cands or ():
-                m = rx.match(line.text)
-                if m:
-                    out.append((tag, line, m))
+            entry = by_word.get(line.word)
+            if entry is None:
+                if not loose:
+                    continue
+                cands: list[tuple[str, Rx]] = loose
+            else:
+                by_second, rest = entry
+                if by_second:
+                    parts = line.text.split(" ", 2)
+                    second = by_second.get(parts[1]) if len(parts) > 1 else None
+                    cands = second + rest if second else rest
+                else:
+                    cands = rest
+                if loose:
+                    cands = cands + loose
+            text = line.text
+            for tag, rx in cands:
+                if text.startswith(rx.prefix):
+                    m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
+                    if m:
+                        out.append((tag, line, m))
         return out
 
 

@@ -12,7 +12,7 @@ from ..errors import ParseError
 if TYPE_CHECKING:
     from ..checks import CheckFn
 
-from ..config import ConfigTree
+from ..config import ConfigTree, Rx
 
 # Largest config the auditor accepts; real running-configs stay far below a few MB.
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -54,6 +54,21 @@ class InterfaceSyntax:
     shutdown: str  # child regex meaning administratively down
     physical: str  # regex over the interface name: physical ports
     abbreviations: Mapping[str, str] = field(default_factory=dict)  # short prefix -> full prefix
+    # compiled forms, made once
+    section_rx: Rx = field(init=False, repr=False, compare=False)
+    description_rx: Rx = field(init=False, repr=False, compare=False)
+    shutdown_rx: Rx = field(init=False, repr=False, compare=False)
+    physical_rx: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    short_rx: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "section_rx", Rx(self.section))
+        object.__setattr__(self, "description_rx", Rx(self.description))
+        object.__setattr__(self, "shutdown_rx", Rx(self.shutdown))
+        object.__setattr__(self, "physical_rx", re.compile(self.physical))
+        shorts = sorted(self.abbreviations, key=len, reverse=True)
+        short_rx = re.compile(f"^({'|'.join(map(re.escape, shorts))})(?=[0-9])") if shorts else None
+        object.__setattr__(self, "short_rx", short_rx)
 
 
 @dataclass(frozen=True)
@@ -97,10 +112,11 @@ class Platform:
     def canonical_ifname(self, name: str) -> str:
         """Full interface name for an abbreviation (`Gi0/1` -> `GigabitEthernet0/1`), lower-cased."""
         low = name.lower()
-        for short, full in self.interfaces.abbreviations.items():
-            if low.startswith(short) and low[len(short) : len(short) + 1].isdigit():
-                return full + low[len(short) :]
-        return low
+        syntax = self.interfaces
+        m = syntax.short_rx.match(low) if syntax.short_rx is not None else None
+        if m is None:
+            return low
+        return syntax.abbreviations[m.group(1)] + low[m.end(1):]
 
 
 # Signatures of configuration families, to recognise a config of another vendor handed to a
@@ -142,7 +158,16 @@ def refuse_implausible(tree: ConfigTree, own: str, word: re.Pattern[str], anchor
     `word` matches a plausible first word of a statement; `anchors` are first words that any real
     configuration of the platform has at top level (at least one must appear).
     """
-    bad = [line for line in tree.lines if not word.match(line.text.split(" ", 1)[0])]
+    good: set[str] = set()
+    bad = []
+    for line in tree.lines:
+        w = line.word
+        if w in good:
+            continue
+        if word.match(w):
+            good.add(w)
+        else:
+            bad.append(line)
     if len(bad) * 10 > len(tree.lines) * 3:
         raise ParseError(f"output is not a {own} configuration ({len(bad)} of {len(tree.lines)} lines "
                          f"are not {own} statements)", line=bad[0].number)
@@ -150,7 +175,7 @@ def refuse_implausible(tree: ConfigTree, own: str, word: re.Pattern[str], anchor
         raise ParseError(f"output is not a {own} configuration (none of {', '.join(sorted(anchors))} found)")
 
 
-def refuse_foreign(lines: list[str], own: str, *, exclude: tuple[str, ...] = (), sample: int = 400) -> None:
+def refuse_foreign(lines: list[str], own: str, *, exclude: tuple[str, ...] = (), sample: int = 150) -> None:
     """Raise ParseError when the text is clearly another vendor's configuration.
 
     `exclude` names the families (as in the signature table) that the calling parser reads itself.

@@ -7,6 +7,7 @@ neighbour table) are small private helpers below the tables.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -96,6 +97,7 @@ def _outcome(ctx: CheckContext, bad: list[tuple[str, list[ConfigLine]]], expecte
     return Outcome(Status.PASS)
 
 
+@functools.lru_cache(maxsize=4096)
 def _int(addr: str) -> int:
     return int(ipaddress.IPv4Address(addr))
 
