@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@rc=0; $(VENV)/bin/auditor audit --from-dir inventory/snapshots --format text,json --output out/demo --no-progress || rc=$$?; \
+	@rc=0; $(VENV)/bin/auditor demo --no-progress || rc=$$?; \
 	  if [ $$rc -gt 1 ]; then echo "demo failed (exit $$rc)" >&2; exit $$rc; fi
 
 lint: $(STAMP)

@@ -10,6 +10,8 @@ import argparse
 import json
 import os
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from .collect import SnapshotSource
 from .coverage import coverage, render_text
 from .errors import AuditorError, ValidationError
 from .inventory import Filters, load_inventory
-from .live import ENV_PASSWORD, ENV_SECRET, ENV_USERNAME, Credentials, LiveSource, SshOptions
+from .live import ENV_PASSWORD, ENV_SECRET, ENV_USERNAME, Credentials, LiveSource, Login, SshOptions
 from .models import AuditRun
 from .platforms import known_platforms
 from .policy import Policy, load_policy
@@ -27,6 +29,15 @@ from .reports import FORMATS, parse_formats, render, write_reports
 from .reports.summary import exit_code
 from .runner import Progress, audit_files, audit_inventory, new_run_id
 from .schemas import ROLES, TIERS
+from .simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_SECRET,
+    DEFAULT_USERNAME,
+    running_simulator,
+    simulate_main,
+    specs_from_inventory,
+    write_inventory,
+)
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNAUDITED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -128,6 +139,38 @@ def build_parser() -> argparse.ArgumentParser:
                        help="classification level 1-5 (default: %(default)s)")
     _add_sources(check, inventory=False)
     _add_output(check)
+
+    simulate = sub.add_parser(
+        "simulate", help="serve simulated devices for the inventory's saved configs over SSH",
+        description="Start one simulated device per inventory host on 127.0.0.1 (OS-assigned ports), "
+                    "answering with DIR/<host>.cfg, until interrupted (SIGINT/SIGTERM).")
+    simulate.add_argument("--from-dir", metavar="DIR", type=Path, required=True,
+                          help="saved configs DIR/<host>.cfg to serve")
+    simulate.add_argument("--inventory", metavar="DIR", type=Path,
+                          default=Path(os.environ.get("AUDITOR_INVENTORY", "inventory")),
+                          help="Nornir SimpleInventory directory (default: %(default)s)")
+    simulate.add_argument("--write-inventory", metavar="OUT", type=Path, required=True,
+                          help="write a copy of the inventory pointing at the simulated devices, and "
+                               "OUT/known_hosts with their host keys")
+    simulate.add_argument("--username", default=DEFAULT_USERNAME, help="login accepted (default: %(default)s)")
+    simulate.add_argument("--password", default=DEFAULT_PASSWORD, help="password accepted (default: %(default)s)")
+    simulate.add_argument("--secret", default=DEFAULT_SECRET, help="enable secret (default: %(default)s)")
+    simulate.add_argument("--fault", action="append", default=[], metavar="HOST=KIND",
+                          help="misbehave on purpose: auth, refused, stall, disconnect, slow, garbage; repeatable")
+
+    demo = sub.add_parser(
+        "demo", help="audit the sample network live over SSH against simulated devices",
+        description="Start simulated devices for the sample inventory, audit them over SSH (host keys "
+                    "verified), write the reports and print the summary. Needs nothing else.")
+    demo.add_argument("--inventory", metavar="DIR", type=Path, default=Path("inventory"),
+                      help="inventory whose snapshots/ the devices serve (default: %(default)s)")
+    _add_sources(demo, inventory=False)
+    demo.add_argument("--output", metavar="DIR", type=Path, default=Path("out/demo"),
+                      help="where the reports go (default: %(default)s)")
+    demo.add_argument("--format", action="append", default=[], metavar="FMT",
+                      help="report formats besides the text summary (default: json)")
+    demo.add_argument("--workers", type=int, default=20, metavar="N", help="parallel hosts (default: %(default)s)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     validate = sub.add_parser("validate", help="validate inventory and policies; print every problem",
                               description="Validate the inventory and the policies; exit 2 on any problem.")
@@ -268,7 +311,46 @@ def cmd_controls(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"audit": cmd_audit, "check": cmd_check, "validate": cmd_validate, "controls": cmd_controls}
+def cmd_simulate(args: argparse.Namespace) -> int:
+    faults: dict[str, str] = {}
+    for item in args.fault:
+        host, sep, kind = item.partition("=")
+        if not sep or not host or not kind:
+            return _error(f"--fault {item!r}: expected HOST=KIND")
+        faults[host] = kind
+    return simulate_main(args.from_dir, args.inventory, args.write_inventory, args.username, args.password,
+                         args.secret, faults)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    formats = parse_formats(["text", *(args.format or ["json"])])
+    catalogue = load_catalogue()
+    policy = _load_policy(args, catalogue)
+    load_inventory(args.inventory)  # the sample must be valid before anything starts
+    specs, missing = specs_from_inventory(args.inventory / "snapshots", args.inventory)
+    if missing:
+        return _error(f"no saved config for {', '.join(missing)} in {args.inventory / 'snapshots'}")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="auditor-demo-") as tmp, running_simulator(specs) as sim:
+        sim_inventory = write_inventory(args.inventory, Path(tmp) / "inventory", sim.endpoints,
+                                        sim.known_hosts_lines())
+        inventory = load_inventory(sim_inventory)
+        print(f"demo: {len(specs)} simulated devices listening on 127.0.0.1; auditing them over SSH", file=sys.stderr)
+        login = Login(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_SECRET)
+        options = SshOptions(known_hosts=sim_inventory / "known_hosts", read_timeout=30.0)
+        source = LiveSource(Credentials(login), options)
+        progress = Progress(len(inventory.hosts), enabled=False if args.no_progress else None)
+        run = audit_inventory(inventory, Filters(), source, policy, catalogue, workers=args.workers,
+                              progress=progress, save_to=args.output / "snapshots",
+                              host_key_policy=options.host_key_policy)
+    code = _emit(run, catalogue, formats, args.output)
+    print(f"demo: {len(run.hosts)} hosts audited live in {time.monotonic() - started:.1f} s; "
+          f"report: {args.output / 'report.txt'}")
+    return code
+
+
+COMMANDS = {"audit": cmd_audit, "simulate": cmd_simulate, "demo": cmd_demo, "check": cmd_check,
+            "validate": cmd_validate, "controls": cmd_controls}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

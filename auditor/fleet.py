@@ -10,14 +10,20 @@ from .models import FleetResult, HostInfo, Severity, Status
 
 
 def fleet_01(hosts: Sequence[HostInfo], severity: Severity) -> FleetResult:
-    """FLEET-01: no two hosts share a management address; no two sites' allocated prefixes overlap."""
+    """FLEET-01: no two hosts share a management address; no two sites' allocated prefixes overlap.
+
+    An address is the management endpoint: address and SSH port (several devices may sit behind
+    one address on different ports, as behind a port-forwarding jump host).
+    """
     problems: list[str] = []
     involved: set[str] = set()
     by_address: dict[str, list[str]] = {}
     for h in hosts:
         address = h.get("management_address")
         if address:
-            by_address.setdefault(str(address).lower(), []).append(h.name)
+            port = h.get("management_port", 22)
+            endpoint = str(address).lower() if port == 22 else f"{str(address).lower()} port {port}"
+            by_address.setdefault(endpoint, []).append(h.name)
     for address, names in sorted(by_address.items()):
         if len(names) > 1:
             problems.append(f"management address {address} shared by {', '.join(sorted(names))}")

@@ -202,6 +202,7 @@ def load_inventory(directory: Path) -> Inventory:
         data.pop("report_lang", None)
         if host.hostname:
             data["management_address"] = host.hostname
+            data["management_port"] = host.port or 22
         infos[host.name] = HostInfo(host.name, str(host.platform), data)
     if problems:
         raise InventoryError(problems)

@@ -182,6 +182,24 @@ def classify(exc: BaseException) -> tuple[str, bool]:
     return f"collection failed: {type(exc).__name__}: {text.splitlines()[0] if text else ''}", False
 
 
+def _close(nhost: Host) -> None:
+    """End the SSH session; without netmiko's graceful logout unless the platform needs it.
+
+    The config has been read; netmiko's `disconnect()` first probes for config mode with
+    timing-based reads (two seconds on some platforms), which adds nothing to an audit. Platforms
+    whose session preparation changed device-wide settings (FortiOS console paging) log out
+    gracefully so that netmiko restores them.
+    """
+    conn = nhost.connections.pop("netmiko", None)
+    if conn is None:
+        return
+    with contextlib.suppress(Exception):  # the session may already be broken
+        if get_platform(nhost.platform).graceful_logout:
+            conn.close()
+        else:
+            conn.connection.paramiko_cleanup()
+
+
 class LiveSource:
     """Collects running configs over SSH through nornir-netmiko."""
 
@@ -210,6 +228,9 @@ class LiveSource:
             "alt_key_file": str(o.known_hosts) if o.verify_host_keys else "",
             "allow_agent": False,
             "use_keys": False,
+            # netmiko decodes each read on its own and drops a UTF-8 character split between two
+            # reads; latin-1 maps every byte, and the output is decoded as UTF-8 once, whole
+            "encoding": "latin-1",
         }
         nhost.username = login.username
         nhost.password = login.password
@@ -229,8 +250,12 @@ class LiveSource:
                 conn.enable()
             output = conn.send_command(platform.show_config_command, read_timeout=self.options.read_timeout)
         finally:
-            nhost.close_connection("netmiko")
-        return str(output)
+            _close(nhost)
+        raw = str(output).encode("latin-1")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace")
 
     def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
         if task is None:
@@ -246,9 +271,7 @@ class LiveSource:
                 raise
             except Exception as exc:
                 reason, retry = classify(exc)
-                if nhost.connections.get("netmiko") is not None:
-                    with contextlib.suppress(Exception):  # the session is already broken
-                        nhost.close_connection("netmiko")
+                _close(nhost)
                 if not retry or attempt >= self.options.retries:
                     suffix = f" after {attempt + 1} attempts" if attempt else ""
                     raise CollectionError(f"{reason}{suffix}", source=origin) from exc

@@ -54,8 +54,12 @@ class InterfaceSyntax:
     shutdown: str  # child regex meaning administratively down
     physical: str  # regex over the interface name: physical ports
     abbreviations: Mapping[str, str] = field(default_factory=dict)  # short prefix -> full prefix
+    # header regex of the top-level table that holds the interface sections (FortiOS
+    # `config system interface`); None when interfaces are top-level sections themselves
+    container: str | None = None
     # compiled forms, made once
     section_rx: Rx = field(init=False, repr=False, compare=False)
+    container_rx: Rx | None = field(init=False, repr=False, compare=False)
     description_rx: Rx = field(init=False, repr=False, compare=False)
     shutdown_rx: Rx = field(init=False, repr=False, compare=False)
     physical_rx: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -63,6 +67,7 @@ class InterfaceSyntax:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "section_rx", Rx(self.section))
+        object.__setattr__(self, "container_rx", Rx(self.container) if self.container is not None else None)
         object.__setattr__(self, "description_rx", Rx(self.description))
         object.__setattr__(self, "shutdown_rx", Rx(self.shutdown))
         object.__setattr__(self, "physical_rx", re.compile(self.physical))
@@ -87,6 +92,7 @@ class Platform:
     show_config_command: str
     netmiko_device_type: str  # netmiko's name for the platform
     enable: bool = False  # the config command needs privileged (enable) mode
+    graceful_logout: bool = False  # netmiko must log out properly to undo device-wide session settings
     # words without which no redaction pattern can match: one cheap search skips most lines
     secret_words: tuple[str, ...] = ()
 
