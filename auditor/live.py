@@ -9,12 +9,15 @@ host key, disconnected mid output); only connection-level failures are retried.
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import socket
 import stat
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,10 @@ from .platforms import get_platform
 from .yamlio import load_yaml
 
 ENV_USERNAME, ENV_PASSWORD, ENV_SECRET = "AUDITOR_USERNAME", "AUDITOR_PASSWORD", "AUDITOR_SECRET"
+
+# paramiko logs a transport's socket errors; every such failure already becomes a host's error
+# reason, so its records are not printed by Python's last-resort handler.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,11 @@ class SshOptions:
     max_new_connections: int = 8
 
     @property
+    def login_deadline(self) -> float:
+        """Time allowed from TCP connect to the device's prompt."""
+        return 2 * self.conn_timeout
+
+    @property
     def host_key_policy(self) -> str:
         if not self.verify_host_keys:
             return "disabled"
@@ -171,6 +183,10 @@ def classify(exc: BaseException) -> tuple[str, bool]:
         return "unknown host key: not in known_hosts (use --trust-on-first-use to record it)", False
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "unreachable: connection refused", True
+    if isinstance(exc, LoginTimeout):
+        return f"timeout: {exc}", True
+    if isinstance(exc, ChannelClosed):
+        return "disconnected mid output: the device closed the session", True
     if isinstance(exc, NetmikoTimeoutException | socket.timeout | TimeoutError):
         if "TCP connection" in text or "timed out" in text.lower():
             return "unreachable: no answer on the SSH port", True
@@ -180,6 +196,32 @@ def classify(exc: BaseException) -> tuple[str, bool]:
     if isinstance(exc, EOFError | ConnectionResetError | OSError | ReadException | paramiko.SSHException):
         return f"disconnected mid output ({type(exc).__name__})", True
     return f"collection failed: {type(exc).__name__}: {text.splitlines()[0] if text else ''}", False
+
+
+class LoginTimeout(Exception):
+    """The device accepted the connection but never presented its prompt."""
+
+
+class ChannelClosed(EOFError):
+    """The device closed the session before the output was complete."""
+
+
+def _fail_fast_on_close(conn: Any) -> None:
+    """Make a read on a session the device has closed raise instead of returning nothing.
+
+    netmiko's reads return "" on a closed channel, so a device that drops the session in the
+    middle of the config would otherwise be waited for until the read timeout.
+    """
+    read = conn.read_channel
+
+    def read_channel() -> str:
+        data: str = read()
+        channel = conn.remote_conn
+        if not data and channel is not None and channel.closed and not channel.recv_ready():
+            raise ChannelClosed("the device closed the session")
+        return data
+
+    conn.read_channel = read_channel
 
 
 def _close(nhost: Host) -> None:
@@ -238,13 +280,49 @@ class LiveSource:
             hostname=nhost.hostname, port=nhost.port, username=login.username, password=login.password,
             platform=platform.netmiko_device_type, extras=extras)
 
+    def _login(self, task: Task) -> Any:
+        """Open the netmiko session, giving up when the device has not shown its prompt by the
+        login deadline (netmiko itself would keep reading for twenty seconds per step).
+
+        The session opens in a helper thread over a socket of ours; at the deadline the socket is
+        shut, the helper is left to finish failing on its own, and the host fails at once.
+        """
+        nhost = task.host
+        o = self.options
+        host, port = str(nhost.hostname), int(nhost.port or 22)
+        with self._logins:
+            if o.verify_host_keys and o.trust_on_first_use:
+                self.known_hosts.learn(host, port, o.conn_timeout)
+            sock = socket.create_connection((host, port), timeout=o.conn_timeout)
+            extras = nhost.connection_options["netmiko"].extras
+            assert extras is not None  # set by _prepare
+            extras["sock"] = sock
+            opened: Future[Any] = Future()
+
+            def open_session() -> None:
+                try:
+                    opened.set_result(nhost.get_connection("netmiko", task.nornir.config))
+                except BaseException as exc:  # handed to the waiting worker
+                    opened.set_exception(exc)
+
+            threading.Thread(target=open_session, name=f"login-{nhost.name}", daemon=True).start()
+            try:
+                conn = opened.result(timeout=o.login_deadline)
+            except FutureTimeout:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+                raise LoginTimeout(f"no prompt within {o.login_deadline:g} s") from None
+            except Exception:
+                sock.close()
+                raise
+        _fail_fast_on_close(conn)
+        return conn
+
     def _collect_once(self, task: Task) -> str:
         nhost = task.host
         platform = get_platform(nhost.platform)
-        with self._logins:
-            if self.options.verify_host_keys and self.options.trust_on_first_use:
-                self.known_hosts.learn(str(nhost.hostname), int(nhost.port or 22), self.options.conn_timeout)
-            conn = nhost.get_connection("netmiko", task.nornir.config)
+        conn = self._login(task)
         try:
             if platform.enable:
                 conn.enable()
