@@ -175,7 +175,7 @@ class KnownHosts:
 def classify(exc: BaseException) -> tuple[str, bool]:
     """The reason a report shows for a collection failure, and whether a retry may help."""
     text = str(exc)
-    if isinstance(exc, paramiko.BadHostKeyException):
+    if isinstance(exc, paramiko.BadHostKeyException) or "does not match" in text:
         return "host key mismatch: the device's SSH key differs from known_hosts (possible impersonation)", False
     if isinstance(exc, NetmikoAuthenticationException | paramiko.AuthenticationException):
         return "authentication failed", False
