@@ -113,10 +113,10 @@ class CheckContext:
                 for name in uplinks.get(role) or ():
                     by_name.setdefault(self.platform.canonical_ifname(str(name)), set()).add(role)
         out = []
-        for line, m in self.tree.sections(header):
+        for line, m in self._interface_sections(header, syntax.container_rx):
             name = m.group("name")
             d = line.child(desc)
-            text = d.text[d.text.index(" ") + 1 :] if d is not None and " " in d.text else ""
+            text = _description_text(d, desc) if d is not None else ""
             if uplinks is not None:
                 roles = frozenset(by_name.get(self.platform.canonical_ifname(name), ()))
             else:
@@ -126,6 +126,17 @@ class CheckContext:
                 Interface(line, name, roles, line.child(shut) is not None, bool(phys.match(name)), text)
             )
         return tuple(out)
+
+    def _interface_sections(self, header: Rx, container: Rx | None) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+        """Interface sections: top-level, or entries of a container table (FortiOS `config system interface`)."""
+        if container is None:
+            yield from self.tree.sections(header)
+            return
+        for table, _ in self.tree.sections(container):
+            for child in table.children:
+                m = header.match(child.text)
+                if m is not None:
+                    yield child, m
 
     def interfaces_with(self, role: str) -> list[Interface]:
         """Interfaces of a role: tslcd, internet, external (either), physical or all."""
@@ -153,6 +164,14 @@ class CheckContext:
                 return None
             value = value.get(part)
         return value
+
+
+def _description_text(line: ConfigLine, rx: Rx) -> str:
+    """An interface's description: the regex's `text` group when it has one, else all after the keyword."""
+    if "text" in rx.regex.groupindex:
+        m = rx.match(line.text)
+        return m.group("text") if m is not None else ""
+    return line.text.partition(" ")[2]
 
 
 # ---------------------------------------------------------------- where a check looks
@@ -444,16 +463,19 @@ class Scope:
     def is_global(self) -> bool:
         return self.each is None and self.interfaces is None
 
-    def select(self, ctx: CheckContext) -> list[ConfigLine]:
+    def candidates(self, ctx: CheckContext) -> list[ConfigLine]:
+        """The sections before `where` / `unless` filter them (a platform's named check may select others)."""
         if self.interfaces is not None:
             sections = [i.line for i in ctx.interfaces_with(self.interfaces)]
             if self.each is not None:
                 sections = [s for s in sections if self.each.match(s.text)]
-        else:
-            assert self.each is not None
-            sections = [line for line, _ in ctx.tree.sections(self.each)]
+            return sections
+        assert self.each is not None
+        return [line for line, _ in ctx.tree.sections(self.each)]
+
+    def select(self, ctx: CheckContext) -> list[ConfigLine]:
         out = []
-        for s in sections:
+        for s in self.candidates(ctx):
             body = Container(ctx, s)
             if all(body.has(rx) for rx in self.where) and not any(body.has(rx) for rx in self.unless):
                 out.append(s)

@@ -16,23 +16,18 @@ from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
 from .platforms import get_platform
 from .policy import PlatformPolicy, Rule
 
+# Enum members read through the class are slow on the hot path; these are the same objects.
+_FAIL, _ERROR, _WAIVED, _PASS, _NA = Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS, Status.NOT_APPLICABLE
+
 
 def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
-    if outcome.status in (Status.FAIL, Status.ERROR):
+    status = outcome.status
+    if status is _FAIL or status is _ERROR:
         message = f"{rule.message}: {outcome.message}" if outcome.message else rule.message
     else:
-        message = outcome.message or outcome.status.value
-    return Finding(
-        control=control.id,
-        rule=rule.id,
-        status=outcome.status,
-        severity=control.severity,
-        message=message,
-        evidence=outcome.evidence,
-        remediation=rule.remediation,
-        expected=outcome.expected,
-        actual=outcome.actual,
-    )
+        message = outcome.message or status.value
+    return Finding(control.id, rule.id, status, control.severity, message, outcome.evidence, rule.remediation,
+                   outcome.expected, outcome.actual)
 
 
 def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
@@ -46,10 +41,37 @@ def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
 def control_status(statuses: Iterable[Status]) -> Status:
     """Combine the verdicts of a control's rules into the control's verdict."""
     seen = set(statuses)
-    for status in (Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS):
+    for status in (_FAIL, _ERROR, _WAIVED, _PASS):
         if status in seen:
             return status
-    return Status.NOT_APPLICABLE
+    return _NA
+
+
+_Plan = list[tuple[Control, ControlVerdict | None, list[Rule]]]
+
+
+def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
+          controls: Sequence[Control] | None) -> _Plan:
+    """Per control: its fixed verdict (n/a on the platform, or no rule: error) or its rules."""
+    cache: dict[tuple[int, str], _Plan] | None = policy.__dict__.setdefault("_plans", {}) if policy else None
+    key = (id(catalogue), platform)
+    if controls is None and cache is not None and key in cache:
+        return cache[key]
+    by_control = policy.by_control() if policy else {}
+    na_reasons = catalogue.na_reasons(platform)
+    plan: _Plan = []
+    for control in controls if controls is not None else catalogue.host_controls:
+        na = na_reasons[control.id]
+        rules = by_control.get(control.id) or []
+        static = None
+        if na is not None:
+            static = ControlVerdict(control.id, _NA, control.severity, f"n/a on {platform}: {na}")
+        elif not rules:
+            static = ControlVerdict(control.id, _ERROR, control.severity, f"no rule implements {control.id} on {platform}")
+        plan.append((control, static, rules))
+    if controls is None and cache is not None:
+        cache[key] = plan
+    return plan
 
 
 def evaluate(
@@ -66,42 +88,34 @@ def evaluate(
     """
     platform = get_platform(host.platform)
     ctx = CheckContext(tree, host, platform, policy.objects if policy else ObjectTable({}))
-    by_control = policy.by_control() if policy else {}
-    na_reasons = catalogue.na_reasons(platform.name)
-    role, level = host.get("role"), host.get("level")
+    role, level = ctx.role, ctx.level
     verdicts: list[ControlVerdict] = []
     findings: list[Finding] = []
-    for control in controls if controls is not None else catalogue.host_controls:
-        na = na_reasons[control.id]
-        if na is not None:
-            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity, f"n/a on {platform.name}: {na}"))
+    append_verdict, append_finding = verdicts.append, findings.append
+    for control, static, rules in _plan(policy, catalogue, platform.name, controls):
+        if static is not None:  # n/a on the platform, or no rule implements it
+            append_verdict(static)
             continue
         if control.roles and role not in control.roles:
-            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity,
-                                           f"applies to roles {', '.join(control.roles)}"))
+            append_verdict(ControlVerdict(control.id, _NA, control.severity,
+                                          f"applies to roles {', '.join(control.roles)}"))
             continue
         if control.min_level is not None and (level is None or level < control.min_level):
-            verdicts.append(ControlVerdict(control.id, Status.NOT_APPLICABLE, control.severity,
-                                           f"applies from level {control.min_level}"))
-            continue
-        rules = by_control.get(control.id)
-        if not rules:
-            verdicts.append(ControlVerdict(control.id, Status.ERROR, control.severity,
-                                           f"no rule implements {control.id} on {platform.name}"))
+            append_verdict(ControlVerdict(control.id, _NA, control.severity, f"applies from level {control.min_level}"))
             continue
         if len(rules) == 1:
             outcome = run_rule(rules[0], ctx)
-            findings.append(_finding(rules[0], control, outcome))
-            verdicts.append(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
+            append_finding(_finding(rules[0], control, outcome))
+            append_verdict(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
             continue
         outcomes = []
         for rule in rules:
             outcome = run_rule(rule, ctx)
             outcomes.append(outcome)
-            findings.append(_finding(rule, control, outcome))
+            append_finding(_finding(rule, control, outcome))
         status = control_status(o.status for o in outcomes)
         reason = next((o.message for o in outcomes if o.status == status and o.message), "")
-        verdicts.append(ControlVerdict(control.id, status, control.severity, reason))
+        append_verdict(ControlVerdict(control.id, status, control.severity, reason))
     return tuple(verdicts), tuple(findings)
 
 

@@ -6,10 +6,10 @@ Adding a vendor means adding its module under this package and naming its PLATFO
 from __future__ import annotations
 
 from ..errors import UnknownPlatformError
-from . import cisco_ios
+from . import cisco_ios, cisco_nxos, fortinet, huawei_vrp
 from .base import Platform
 
-_REGISTRY: dict[str, Platform] = {p.name: p for p in (cisco_ios.PLATFORM,)}
+_REGISTRY: dict[str, Platform] = {p.name: p for p in (cisco_ios.PLATFORM, cisco_nxos.PLATFORM, fortinet.PLATFORM, huawei_vrp.PLATFORM)}
 
 
 def known_platforms() -> tuple[str, ...]:

@@ -70,11 +70,14 @@ def _address(words: tuple[str, ...], i: int) -> tuple[_Spec, int]:
         return _host(words[i + 1]), i + 2
     if w in ("object-group", "addrgroup"):
         return None, i + 2
-    if "/" in w:
+    if "/" in w:  # a prefix: IPv6, or IPv4 as NX-OS writes it (10.0.0.0/8)
         try:
-            return ipaddress.IPv6Network(w, strict=False), i + 1
+            net = ipaddress.ip_network(w, strict=False)
         except ValueError:
             return None, i + 1
+        if isinstance(net, ipaddress.IPv4Network):
+            return (int(net.network_address), int(net.hostmask)), i + 1
+        return net, i + 1
     try:
         addr = ip_int(w)
     except ValueError:

@@ -8,10 +8,11 @@ read are the tables of `common.py` (compiled once); ACL checks live in `acl.py`,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ...checks import CheckContext, CheckFn
-from ...config import ConfigLine
+from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
 from .acl import no_permit_any_inbound, vty_filters_within
 from .common import (
@@ -64,35 +65,54 @@ def aaa_central_login(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
 # ---------------------------------------------------------------- IFC-02
 
 
-def access_ports_guarded(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+@dataclass(frozen=True)
+class PortGuardSyntax:
+    """How a platform writes access ports and BPDU guard, for IFC-02."""
+
+    access: Rx  # a child that makes the port an access port
+    guard: Rx  # per-port BPDU guard, `... enable` or `... disable`
+    edge: Rx  # per-port edge (portfast) setting; group `off` is set when it turns edge off
+    edge_default: Rx  # global: ports are edge ports unless they say otherwise
+    guard_default: Rx  # global: edge ports get BPDU guard
+    edge_name: str  # what the platform calls an edge port, for messages
+    other_mode: Rx | None = None  # a child that makes the port something other than access
+    dynamic: Rx | None = None  # a child that makes the port negotiate its mode (DTP)
+
+
+IOS_PORT_GUARD = PortGuardSyntax(SW_ACCESS, BPDUGUARD, PORTFAST, PORTFAST_DEFAULT, BPDUGUARD_DEFAULT, "portfast",
+                                 dynamic=SW_DYNAMIC)
+
+
+def access_ports_guarded(ctx: CheckContext, params: Mapping[str, Any], *,
+                         syntax: PortGuardSyntax = IOS_PORT_GUARD) -> Outcome:
     """Access ports do not negotiate (no dynamic mode) and have BPDU guard, per port or by portfast default."""
     tree = ctx.tree
-    portfast_default = tree.first(PORTFAST_DEFAULT) is not None
-    guard_default = tree.first(BPDUGUARD_DEFAULT) is not None
+    portfast_default = tree.first(syntax.edge_default) is not None
+    guard_default = tree.first(syntax.guard_default) is not None
     bad: list[tuple[str, list[ConfigLine]]] = []
     ports = 0
     for i in ctx.interfaces:
         if i.shutdown:
             continue
         line = i.line
-        dynamic = line.child(SW_DYNAMIC)
+        dynamic = line.child(syntax.dynamic) if syntax.dynamic is not None else None
         if dynamic is not None:
             ports += 1
             bad.append((f"{i.name} negotiates its mode (DTP)", [line, dynamic]))
             continue
-        if line.child(SW_ACCESS) is None:
+        if line.child(syntax.access) is None or (syntax.other_mode is not None and line.child(syntax.other_mode)):
             continue
         ports += 1
-        guard = line.child(BPDUGUARD)
+        guard = line.child(syntax.guard)
         if guard is not None:
             if guard.text.endswith("enable"):
                 continue
             bad.append((f"{i.name} disables BPDU guard", [line, guard]))
             continue
-        pf = next((m for _, m in line.find_children(PORTFAST)), None)
+        pf = next((m for _, m in line.find_children(syntax.edge)), None)
         portfast = portfast_default if pf is None else pf.group("off") is None
         if not (guard_default and portfast):
-            why = "has no BPDU guard" if not guard_default else "is not portfast, so the BPDU guard default misses it"
+            why = "has no BPDU guard" if not guard_default else f"is not {syntax.edge_name}, so the BPDU guard default misses it"
             bad.append((f"{i.name} {why}", [line]))
     return outcome_of(ctx, bad, "spanning-tree bpduguard on every access port, no dynamic ports",
                     None if ports else "no active access port")

@@ -22,7 +22,7 @@ AAA_NEW_MODEL = Rx(r"^aaa new-model$")
 AAA_LOGIN = Rx(r"^aaa authentication login (?P<list>\S+) (?P<methods>.+)$")
 AAA_GROUP = Rx(r"^aaa group server \S+ (?P<name>\S+)$")
 AAA_BUILTIN_GROUPS = frozenset({"tacacs+", "radius", "ldap"})
-VTY = Rx(r"^line vty ")
+VTY = Rx(r"^line vty(?: |$)")  # IOS numbers its vty ranges, NX-OS has a single `line vty`
 LOGIN_AUTH = Rx(r"^login authentication (?P<list>\S+)$")
 ACCESS_CLASS = Rx(r"^access-class (?P<name>\S+) in\b")
 # ACLs: numbered entries, named sections (IPv4 standard/extended, IPv6), entries in a section

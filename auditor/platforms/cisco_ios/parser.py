@@ -28,8 +28,13 @@ _ANCHORS = frozenset({"hostname", "interface", "line", "version", "service", "ro
 
 def parse(text: str) -> ConfigTree:
     """Parse IOS running-config text; banner and certificate bodies are kept out of the tree."""
+    return parse_indented(text, "Cisco IOS", _ANCHORS)
+
+
+def parse_indented(text: str, own: str, anchors: frozenset[str], preamble: re.Pattern[str] = _PREAMBLE) -> ConfigTree:
+    """Parse the indented config of a Cisco platform (IOS, NX-OS) whose top-level `anchors` and `preamble` differ."""
     raw_lines = text.splitlines()
-    refuse_foreign(raw_lines, "Cisco IOS")
+    refuse_foreign(raw_lines, own)
     statements: list[tuple[int, int, str]] = []
     append = statements.append
     closing: str | None = None  # delimiter of an open banner
@@ -58,7 +63,7 @@ def parse(text: str) -> ConfigTree:
         if stripped[0] == "!":
             continue
         if not started:
-            if _PREAMBLE.match(stripped):
+            if preamble.match(stripped):
                 continue
             started = True
         if indent == 0 and stripped == "end":
@@ -79,7 +84,7 @@ def parse(text: str) -> ConfigTree:
     if not statements:
         raise ParseError("no configuration statements found")
     tree = build_tree(statements, len(raw_lines))
-    refuse_implausible(tree, "Cisco IOS", _WORD, _ANCHORS)
+    refuse_implausible(tree, own, _WORD, anchors)
     return tree
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ from .common import (
 
 
 @dataclass
-class _Igp:
+class Igp:
     """One IGP instance: which interfaces it runs on and how an interface counts as authenticated."""
 
     header: ConfigLine
@@ -70,7 +70,7 @@ class _Igp:
         return self.passive_default or i.key in self.passive
 
 
-def _passive(ctx: CheckContext, igp: _Igp, section: ConfigLine) -> None:
+def _passive(ctx: CheckContext, igp: Igp, section: ConfigLine) -> None:
     for _, m in section.find_children(PASSIVE):
         name = m.group("name")
         if name == "default":
@@ -83,7 +83,7 @@ def _area(text: str) -> int:
     return ip_int(text) if "." in text else int(text)
 
 
-def _ospf(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[_Igp]:
+def _ospf(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[Igp]:
     for section, m in ctx.tree.sections(OSPF):
         pid = m.group("pid")
         areas = {_area(a.group("area")) for _, a in section.find_children(OSPF_AREA_AUTH)}
@@ -105,12 +105,12 @@ def _ospf(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[_Igp]:
                 return child_group(i.iface.line, OSPF_IF_AUTH, "mode") in ("message-digest", "key-chain")
             return if_area.get(i.key) in areas
 
-        igp = _Igp(section, m.group("vrf"), authed, joined=set(if_area))
+        igp = Igp(section, m.group("vrf"), authed, joined=set(if_area))
         _passive(ctx, igp, section)
         yield igp
 
 
-def _eigrp(ctx: CheckContext) -> Iterator[_Igp]:
+def _eigrp(ctx: CheckContext) -> Iterator[Igp]:
     for section, m in ctx.tree.sections(EIGRP):
         tag = m.group("tag")
         if tag.isdigit():
@@ -134,19 +134,19 @@ def _networks(section: ConfigLine) -> list[tuple[int, int]]:
     return out
 
 
-def _eigrp_classic(ctx: CheckContext, body: ConfigLine, asn: str, vrf: str | None) -> _Igp:
+def _eigrp_classic(ctx: CheckContext, body: ConfigLine, asn: str, vrf: str | None) -> Igp:
     def authed(i: Iface) -> bool:
         line = i.iface.line
         mode = any(m.group("asn") == asn for _, m in line.find_children(EIGRP_IF_MODE))
         keys = any(m.group("asn") == asn for _, m in line.find_children(EIGRP_IF_KEYS))
         return mode and keys
 
-    igp = _Igp(body, vrf, authed, _networks(body))
+    igp = Igp(body, vrf, authed, _networks(body))
     _passive(ctx, igp, body)
     return igp
 
 
-def _eigrp_named(ctx: CheckContext, af: ConfigLine, vrf: str | None) -> _Igp:
+def _eigrp_named(ctx: CheckContext, af: ConfigLine, vrf: str | None) -> Igp:
     settings = {ctx.platform.canonical_ifname(m.group("name")): s for s, m in af.find_children(AF_IF)}
     default = settings.pop("default", None)
 
@@ -160,7 +160,7 @@ def _eigrp_named(ctx: CheckContext, af: ConfigLine, vrf: str | None) -> _Igp:
         own = auth_of(settings.get(i.key))
         return own if own is not None else bool(auth_of(default))
 
-    igp = _Igp(af, vrf, authed, _networks(af))
+    igp = Igp(af, vrf, authed, _networks(af))
     if default is not None:
         flag = default.child(AF_PASSIVE)
         igp.passive_default = flag is not None and not flag.text.startswith("no ")
@@ -171,11 +171,11 @@ def _eigrp_named(ctx: CheckContext, af: ConfigLine, vrf: str | None) -> _Igp:
     return igp
 
 
-def _isis(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[_Igp]:
+def _isis(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[Igp]:
     for section, m in ctx.tree.sections(ISIS):
         tag = m.group("tag")
         joined = {i.key for i in ifaces for _, j in i.iface.line.find_children(ISIS_IF) if j.group("tag") == tag}
-        igp = _Igp(section, None, lambda i: i.iface.line.child(ISIS_IF_AUTH) is not None, joined=joined)
+        igp = Igp(section, None, lambda i: i.iface.line.child(ISIS_IF_AUTH) is not None, joined=joined)
         _passive(ctx, igp, section)
         yield igp
 
@@ -183,7 +183,11 @@ def _isis(ctx: CheckContext, ifaces: list[Iface]) -> Iterator[_Igp]:
 def igp_authenticated(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     """Every non-passive, non-loopback OSPF/EIGRP/IS-IS interface is cryptographically authenticated."""
     interfaces = ifaces(ctx)
-    igps = [*_ospf(ctx, interfaces), *_eigrp(ctx), *_isis(ctx, interfaces)]
+    return judge_igps(ctx, interfaces, [*_ospf(ctx, interfaces), *_eigrp(ctx), *_isis(ctx, interfaces)])
+
+
+def judge_igps(ctx: CheckContext, interfaces: list[Iface], igps: list[Igp]) -> Outcome:
+    """RTE-01 over IGP instances however a platform found them: every adjacency-capable interface authenticated."""
     if not igps:
         return Outcome(Status.NOT_APPLICABLE, "no IGP configured")
     bad: list[tuple[str, list[ConfigLine]]] = []
@@ -204,7 +208,7 @@ def igp_authenticated(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
 
 
 @dataclass
-class _Peer:
+class Peer:
     """A neighbour, peer-group or template with its settings: (keyword, rest of line, line)."""
 
     name: str
@@ -213,12 +217,12 @@ class _Peer:
 
 
 @dataclass
-class _Bgp:
+class Bgp:
     asn: str
-    peers: dict[tuple[str | None, str], _Peer] = field(default_factory=dict)
-    templates: dict[tuple[str, str], _Peer] = field(default_factory=dict)  # (peer-session|peer-policy, name)
+    peers: dict[tuple[str | None, str], Peer] = field(default_factory=dict)
+    templates: dict[tuple[str, str], Peer] = field(default_factory=dict)  # (peer-session|peer-policy|peer, name)
 
-    def resolved(self, peer: _Peer, seen: frozenset[int] = frozenset()) -> list[tuple[str, str, ConfigLine]]:
+    def resolved(self, peer: Peer, seen: frozenset[int] = frozenset()) -> list[tuple[str, str, ConfigLine]]:
         """The peer's settings with those of its peer-group and inherited templates (inheritance counts)."""
         out = list(peer.settings)
         seen = seen | {id(peer)}
@@ -241,12 +245,12 @@ def _asn(text: str) -> int:
     return int(high) * 65536 + int(low) if low else int(high)
 
 
-def _bgp(tree: ConfigTree) -> _Bgp | None:
+def _bgp(tree: ConfigTree) -> Bgp | None:
     for section, m in tree.sections(BGP):
-        bgp = _Bgp(m.group("asn"))
+        bgp = Bgp(m.group("asn"))
         for child in section.children:
             if (t := BGP_TEMPLATE.match(child.text)) is not None:
-                tpl = bgp.templates.setdefault((t.group("kind"), t.group("name")), _Peer(t.group("name"), None))
+                tpl = bgp.templates.setdefault((t.group("kind"), t.group("name")), Peer(t.group("name"), None))
                 for line in child.children:
                     key, _, rest = line.text.partition(" ")
                     tpl.settings.append((key, rest, line))
@@ -259,29 +263,37 @@ def _bgp(tree: ConfigTree) -> _Bgp | None:
     return None
 
 
-def _add(bgp: _Bgp, vrf: str | None, m: re.Match[str], line: ConfigLine) -> None:
+def _add(bgp: Bgp, vrf: str | None, m: re.Match[str], line: ConfigLine) -> None:
     name = m.group("peer")
-    peer = bgp.peers.setdefault((vrf, name), _Peer(name, vrf))
+    peer = bgp.peers.setdefault((vrf, name), Peer(name, vrf))
     peer.settings.append((m.group("key"), m.group("rest") or "", line))
 
 
 @dataclass(frozen=True)
-class _Neighbour:
+class Neighbour:
     name: str
     line: ConfigLine  # where its remote-as is set (or its first line)
     ebgp: bool
     settings: list[tuple[str, str, ConfigLine]]
 
 
-def _neighbours(tree: ConfigTree) -> list[_Neighbour] | None:
+# Builds the neighbour table of a config (None without BGP); each platform has its own.
+NeighbourModel = Callable[[ConfigTree], list[Neighbour] | None]
+
+
+def _neighbours(tree: ConfigTree) -> list[Neighbour] | None:
     """Every neighbour (an address with a remote-as, own or inherited); None without BGP."""
-    bgp = _bgp(tree)
+    return neighbours_of(_bgp(tree))
+
+
+def neighbours_of(bgp: Bgp | None) -> list[Neighbour] | None:
+    """The neighbours (addresses or prefixes with a remote-as, own or inherited) of a BGP model."""
     if bgp is None:
         return None
     out = []
     for peer in bgp.peers.values():
         try:
-            ipaddress.ip_address(peer.name)
+            ipaddress.ip_interface(peer.name)
         except ValueError:
             continue  # a peer-group
         settings = bgp.resolved(peer)
@@ -293,13 +305,14 @@ def _neighbours(tree: ConfigTree) -> list[_Neighbour] | None:
             ebgp = _asn(remote) != _asn(bgp.asn)
         except ValueError:
             ebgp = True
-        out.append(_Neighbour(peer.name, line, ebgp, settings))
+        out.append(Neighbour(peer.name, line, ebgp, settings))
     return out
 
 
-def _bgp_check(ctx: CheckContext, ebgp_only: bool, what: str,
-               problem: Callable[[_Neighbour], str | None]) -> Outcome:
-    neighbours: list[_Neighbour] | None = ctx.memo("ios.bgp-neighbours", lambda: _neighbours(ctx.tree))
+def _bgp_check(ctx: CheckContext, model: NeighbourModel, ebgp_only: bool, what: str,
+               problem: Callable[[Neighbour], str | None]) -> Outcome:
+    key = f"bgp-neighbours:{model.__module__}.{model.__qualname__}"
+    neighbours: list[Neighbour] | None = ctx.memo(key, lambda: model(ctx.tree))
     if neighbours is None:
         return Outcome(Status.NOT_APPLICABLE, "BGP is not configured")
     selected = [n for n in neighbours if n.ebgp or not ebgp_only]
@@ -309,25 +322,25 @@ def _bgp_check(ctx: CheckContext, ebgp_only: bool, what: str,
     return outcome_of(ctx, bad, what)
 
 
-def bgp_authenticated(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+def bgp_authenticated(ctx: CheckContext, params: Mapping[str, Any], *, model: NeighbourModel = _neighbours) -> Outcome:
     """Every BGP neighbour has a password or TCP-AO, directly or inherited."""
-    def problem(n: _Neighbour) -> str | None:
+    def problem(n: Neighbour) -> str | None:
         return None if any(k in ("password", "ao") for k, _, _ in n.settings) else "has no password or ao"
-    return _bgp_check(ctx, False, "neighbor X password or neighbor X ao", problem)
+    return _bgp_check(ctx, model, False, "neighbor X password or neighbor X ao", problem)
 
 
-def ebgp_maximum_prefix(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+def ebgp_maximum_prefix(ctx: CheckContext, params: Mapping[str, Any], *, model: NeighbourModel = _neighbours) -> Outcome:
     """Every eBGP neighbour has a maximum-prefix limit, directly or inherited."""
-    def problem(n: _Neighbour) -> str | None:
+    def problem(n: Neighbour) -> str | None:
         return None if any(k == "maximum-prefix" for k, _, _ in n.settings) else "has no maximum-prefix"
-    return _bgp_check(ctx, True, "neighbor X maximum-prefix N", problem)
+    return _bgp_check(ctx, model, True, "neighbor X maximum-prefix N", problem)
 
 
-def ebgp_filtered(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+def ebgp_filtered(ctx: CheckContext, params: Mapping[str, Any], *, model: NeighbourModel = _neighbours) -> Outcome:
     """Every eBGP neighbour has an inbound and an outbound filter, each defined."""
     kinds = {**BGP_FILTER_KINDS, **dict(params.get("kinds") or {})}
 
-    def problem(n: _Neighbour) -> str | None:
+    def problem(n: Neighbour) -> str | None:
         seen: set[str] = set()
         missing: list[str] = []
         for key, rest, _ in n.settings:
@@ -341,29 +354,43 @@ def ebgp_filtered(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
         why += [f"uses undefined {m}" for m in missing]
         return ", ".join(why) or None
 
-    return _bgp_check(ctx, True, "defined in and out filters on every eBGP neighbour", problem)
+    return _bgp_check(ctx, model, True, "defined in and out filters on every eBGP neighbour", problem)
 
 
 def bgp_networks_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     """BGP networks of the routing instance(s) of the tslcd interfaces lie in the host's prefixes."""
+    return judge_bgp_networks(ctx, params, ifaces(ctx), _bgp_networks(ctx.tree))
+
+
+# A BGP network: its VRF (None: global), its line and its prefix (None when it is not a valid one).
+BgpNetwork = tuple[str | None, ConfigLine, ipaddress.IPv4Network | None]
+
+
+def _bgp_networks(tree: ConfigTree) -> Iterator[BgpNetwork]:
+    for section, _ in tree.sections(BGP):
+        scopes: list[tuple[str | None, ConfigLine]] = [(None, section)]
+        scopes += [(a.group("vrf"), af) for af, a in section.find_children(BGP_AF)]
+        for vrf, body in scopes:
+            for line, m in body.find_children(BGP_NETWORK):
+                yield vrf, line, _classful(m.group("addr"), m.group("mask"))
+
+
+def judge_bgp_networks(ctx: CheckContext, params: Mapping[str, Any], interfaces: list[Iface],
+                       networks: Iterable[BgpNetwork]) -> Outcome:
+    """WAN-02 over BGP networks however a platform found them: those in a tslcd VRF lie in the host's prefixes."""
     key = str(params.get("prefixes", "allocated_prefixes"))
-    allowed = [ipaddress.ip_network(str(p), strict=False) for p in ctx.host_value(key) or ()]
-    vrfs = {i.vrf for i in ifaces(ctx) if "tslcd" in i.iface.roles}
+    allowed = [a for a in ctx.networks(key) if a.version == 4]
+    vrfs = {i.vrf for i in interfaces if "tslcd" in i.iface.roles}
     if not vrfs:
         return Outcome(Status.NOT_APPLICABLE, "no tslcd interface")
     bad: list[tuple[str, list[ConfigLine]]] = []
     seen = False
-    for section, _ in ctx.tree.sections(BGP):
-        scopes: list[tuple[str | None, ConfigLine]] = [(None, section)]
-        scopes += [(a.group("vrf"), af) for af, a in section.find_children(BGP_AF)]
-        for vrf, body in scopes:
-            if vrf not in vrfs:
-                continue
-            for line, m in body.find_children(BGP_NETWORK):
-                seen = True
-                net = _classful(m.group("addr"), m.group("mask"))
-                if not any(net.subnet_of(a) for a in allowed if a.version == 4):
-                    bad.append((f"network {net} is outside {key}", [line]))
+    for vrf, line, net in networks:
+        if vrf not in vrfs:
+            continue
+        seen = True
+        if net is None or not any(net.subnet_of(a) for a in allowed):
+            bad.append((f"network {net or line.text} is outside {key}", [line]))
     return outcome_of(ctx, bad, f"inside {', '.join(str(a) for a in allowed)}",
                     None if seen else "no BGP network in the tslcd routing instance")
 
