@@ -474,8 +474,11 @@ class Scope:
         return [line for line, _ in ctx.tree.sections(self.each)]
 
     def select(self, ctx: CheckContext) -> list[ConfigLine]:
+        candidates = self.candidates(ctx)
+        if not self.where and not self.unless:
+            return candidates
         out = []
-        for s in self.candidates(ctx):
+        for s in candidates:
             body = Container(ctx, s)
             if all(body.has(rx) for rx in self.where) and not any(body.has(rx) for rx in self.unless):
                 out.append(s)
@@ -519,13 +522,26 @@ class Check:
                 return Outcome(Status.FAIL, f"no {self.scope.describe()} found", expected=self.scope.describe(),
                                actual="none")
             return Outcome(Status.NOT_APPLICABLE, f"no {self.scope.describe()}")
+        assertions = self.assertions
+        if len(assertions) == 1:
+            # the common case, without building a result list per section unless one fails
+            test = assertions[0].test
+            applicable = False
+            for i, s in enumerate(sections):
+                r = test(Container(ctx, s))
+                if not r.ok:
+                    return self._judge(ctx, [(t, [test(Container(ctx, t))]) for t in sections[i:]],
+                                       applicable=True)
+                applicable = applicable or r.applicable
+            return PASSED if applicable else NOTHING_TO_CHECK
         return self._judge(ctx, [(s, self._test(Container(ctx, s))) for s in sections])
 
     def _test(self, where: Container) -> list[Result]:
         return [a.test(where) for a in self.assertions]
 
-    def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]]) -> Outcome:
-        failing = applicable = False
+    def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]],
+               applicable: bool = False) -> Outcome:
+        failing = False
         for _, results in tested:
             for r in results:
                 if not r.ok:
@@ -540,7 +556,6 @@ class Check:
         evidence: list[Evidence] = []
         expected: list[str] = []
         actual: list[str] = []
-        applicable = False
         for section, results in tested:
             failed = [r for r in results if not r.ok]
             applicable = applicable or any(r.applicable for r in results) or bool(failed)

@@ -18,7 +18,7 @@ INVENTORY = ROOT / "inventory"
 SNAPSHOTS = INVENTORY / "snapshots"
 POLICIES = ROOT / "policies"
 CLEAN = ["dbn-ttdl-fw01", "dbn-ttdl-core01", "dbn-ttdl-core02", "dbn-tu-rtr01", "dbn-so-tc-rtr01", "dbn-so-tc-sw01",
-         "dbn-so-khcn-rtr01", "dbn-xa-tuachua-rtr01",
+         "dbn-so-khcn-rtr01", "dbn-xa-tuachua-rtr01", "dbn-xa-muongcha-rtr01",
          "dbn-hub-tuangiao-core01", "dbn-phuong-muongthanh-rtr01", "dbn-xa-muongphang-rtr01"]
 BAD = ["dbn-so-yt-sw01", "dbn-so-xd-rtr01", "dbn-xa-sinthau-rtr01", "dbn-xa-nahy-rtr01"]
 SUBSTITUTED = "dbn-xa-quaito-rtr01"

@@ -6,10 +6,11 @@ Adding a vendor means adding its module under this package and naming its PLATFO
 from __future__ import annotations
 
 from ..errors import UnknownPlatformError
-from . import cisco_ios, cisco_nxos, fortinet, huawei_vrp
+from . import cisco_ios, cisco_nxos, fortinet, huawei_vrp, juniper_junos
 from .base import Platform
 
-_REGISTRY: dict[str, Platform] = {p.name: p for p in (cisco_ios.PLATFORM, cisco_nxos.PLATFORM, fortinet.PLATFORM, huawei_vrp.PLATFORM)}
+_REGISTRY: dict[str, Platform] = {p.name: p for p in (cisco_ios.PLATFORM, cisco_nxos.PLATFORM, fortinet.PLATFORM, huawei_vrp.PLATFORM,
+                                                 juniper_junos.PLATFORM)}
 
 
 def known_platforms() -> tuple[str, ...]:
