@@ -8,7 +8,6 @@ a named Python check registered by its platform module.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .config import ConfigLine, ConfigTree, PatternTable, Rx
+from .addresses import interface, network
+from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled
 from .models import Evidence, HostInfo, Outcome, Status
 
 if TYPE_CHECKING:
@@ -152,8 +152,7 @@ class CheckContext:
         """Host data addresses or prefixes at `path` as networks (parsed once per host)."""
         nets = self._networks.get(path)
         if nets is None:
-            nets = self._networks[path] = [
-                ipaddress.ip_network(str(v), strict=False) for v in self.host_value(path) or ()]
+            nets = self._networks[path] = [n for v in self.host_value(path) or () if (n := network(str(v)))]
         return nets
 
     def host_value(self, path: str) -> Any:
@@ -403,12 +402,8 @@ def parse_address(m: re.Match[str]) -> ipaddress.IPv4Interface | ipaddress.IPv6I
     return _interface(m.group("addr"), mask)
 
 
-@functools.lru_cache(maxsize=4096)
 def _interface(addr: str, mask: str | None) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
-    try:
-        return ipaddress.ip_interface(f"{addr}/{mask}" if mask else addr)
-    except ValueError:
-        return None
+    return interface(f"{addr}/{mask}" if mask else addr)
 
 
 @dataclass(frozen=True)
@@ -618,7 +613,7 @@ class Condition:
 
 def hostname_matches(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     """The config's host name equals the inventory name (case-insensitive, domain suffix ignored)."""
-    rx = Rx(params["match"])
+    rx = compiled(params["match"])
     found = list(ctx.tree.find(rx, anywhere=bool(params.get("anywhere", False))))
     want = short_hostname(ctx.host.name)
     if not found:
@@ -637,7 +632,7 @@ def separate_instances(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     params: `match`, a child regex with a `name` group naming the interface's instance (VRF,
     vpn-instance...); optional `roles` (two roles, default tslcd and internet) and `default`.
     """
-    rx = Rx(params["match"])
+    rx = compiled(params["match"])
     first, second = params.get("roles", INTERFACE_ROLES)
     default = str(params.get("default", "global"))
     found: list[dict[str, list[Interface]]] = []

@@ -12,6 +12,7 @@ of lines by first word, so a rule such as `^ip ssh version 2` only looks at line
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -62,6 +63,12 @@ class Rx:
 
     def __repr__(self) -> str:
         return f"Rx({self.source!r})"
+
+
+@functools.lru_cache(maxsize=1024)
+def compiled(source: str) -> Rx:
+    """The Rx for a pattern given at run time (a named check's params), compiled once."""
+    return Rx(source)
 
 
 class PatternTable:

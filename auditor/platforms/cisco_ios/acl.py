@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...addresses import network
 from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree
 from ...models import Outcome, Status
@@ -71,9 +72,8 @@ def _address(words: tuple[str, ...], i: int) -> tuple[_Spec, int]:
     if w in ("object-group", "addrgroup"):
         return None, i + 2
     if "/" in w:  # a prefix: IPv6, or IPv4 as NX-OS writes it (10.0.0.0/8)
-        try:
-            net = ipaddress.ip_network(w, strict=False)
-        except ValueError:
+        net = network(w)
+        if net is None:
             return None, i + 1
         if isinstance(net, ipaddress.IPv4Network):
             return (int(net.network_address), int(net.hostmask)), i + 1
@@ -169,7 +169,7 @@ def _inside(spec: _Spec, prefixes: list[ipaddress.IPv4Network | ipaddress.IPv6Ne
 def vty_filters_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     """Every vty is filtered by a defined ACL whose permits come only from the management prefixes."""
     key = str(params.get("prefixes", "management_prefixes"))
-    prefixes = [ipaddress.ip_network(str(p), strict=False) for p in ctx.host_value(key) or ()]
+    prefixes = ctx.networks(key)
     vtys = list(ctx.tree.sections(VTY))
     if not vtys:
         return Outcome(Status.NOT_APPLICABLE, "no line vty")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...addresses import interface, network
 from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree
 from ...models import Outcome, Status
@@ -292,9 +293,7 @@ def neighbours_of(bgp: Bgp | None) -> list[Neighbour] | None:
         return None
     out = []
     for peer in bgp.peers.values():
-        try:
-            ipaddress.ip_interface(peer.name)
-        except ValueError:
+        if interface(peer.name) is None:
             continue  # a peer-group
         settings = bgp.resolved(peer)
         remote = next((rest.split()[0] for key, rest, _ in settings if key == "remote-as" and rest), None)
@@ -399,4 +398,6 @@ def _classful(addr: str, mask: str | None) -> ipaddress.IPv4Network:
     if mask is None:
         first = ip_int(addr) >> 24
         mask = "255.0.0.0" if first < 128 else "255.255.0.0" if first < 192 else "255.255.255.0"
-    return ipaddress.IPv4Network(f"{addr}/{mask}", strict=False)
+    net = network(f"{addr}/{mask}")
+    assert isinstance(net, ipaddress.IPv4Network)  # both parts matched dotted quads
+    return net

@@ -1,0 +1,34 @@
+"""IP address parsing for checks, memoised: configs repeat the same addresses and prefixes, and
+`ipaddress` objects are costly to build on the evaluation hot path."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+
+
+@functools.lru_cache(maxsize=8192)
+def network(text: str) -> Network | None:
+    """`10.0.0.0/8`, `10.0.0.1/24` (host bits dropped) or `10.0.0.0/255.0.0.0`; None when invalid."""
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8192)
+def interface(text: str) -> Interface | None:
+    """An address with its prefix (`10.0.0.1/30`, `10.0.0.1/255.255.255.252`); None when invalid."""
+    try:
+        return ipaddress.ip_interface(text)
+    except ValueError:
+        return None
+
+
+def is_address(text: str) -> bool:
+    """Whether `text` is a plain IPv4 or IPv6 address."""
+    found = interface(text)
+    return found is not None and "/" not in text
