@@ -1,4 +1,4 @@
-# make demo: audit the sample province network and write the report
+# make demo: audit the sample province network and write the reports (text, JSON, HTML)
 # make test: run the test suite (ruff, mypy and pytest)
 PYTHON ?= python3
 VENV   ?= .venv

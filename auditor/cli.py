@@ -12,10 +12,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import __version__
+from . import __version__, cli_history
 from .catalogue import Catalogue, load_catalogue
 from .collect import SnapshotSource
 from .coverage import coverage, render_text
@@ -26,8 +27,11 @@ from .models import AuditRun
 from .platforms import known_platforms
 from .policy import Policy, load_policy
 from .reports import FORMATS, parse_formats, render, write_reports
+from .reports import text as text_report
+from .reports.labels import DEFAULT_LANG, LANGS, check_lang
+from .reports.ranking import SPLIT_KEYS
 from .reports.summary import exit_code
-from .runner import Progress, audit_files, audit_inventory, new_run_id
+from .runner import Progress, audit_files, new_run_id
 from .schemas import ROLES, TIERS
 from .simulator import (
     DEFAULT_PASSWORD,
@@ -80,7 +84,15 @@ def _add_output(p: argparse.ArgumentParser) -> None:
                    help=f"report format, repeatable or comma-separated: {'|'.join(FORMATS)} (default: text)")
     p.add_argument("--output", metavar="DIR", type=Path,
                    help="write report.<ext> files here (created if missing; files are owner-readable only)")
+    _add_report_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="report language (default: the inventory defaults' report_lang, else vi)")
+    p.add_argument("--split-by", choices=SPLIT_KEYS, default=None,
+                   help="also write one report set per group into OUTPUT/<key>/<group>/ (needs --output)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"only hosts with this {meta.lower()}{extra}; repeatable")
     audit.add_argument("--workers", type=int, default=10, metavar="N", help="parallel hosts (default: %(default)s)")
     _add_output(audit)
+    cli_history.add_store_args(audit)
     live = audit.add_argument_group("live collection over SSH (without --from-dir)")
     live.add_argument("--credentials", metavar="FILE", type=Path,
                       default=_env_path("AUDITOR_CREDENTIALS"),
@@ -168,9 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", metavar="DIR", type=Path, default=Path("out/demo"),
                       help="where the reports go (default: %(default)s)")
     demo.add_argument("--format", action="append", default=[], metavar="FMT",
-                      help="report formats besides the text summary (default: json)")
+                      help="report formats besides the text summary (default: json,html)")
+    _add_report_options(demo)
     demo.add_argument("--workers", type=int, default=20, metavar="N", help="parallel hosts (default: %(default)s)")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    cli_history.add_store_args(demo)
 
     validate = sub.add_parser("validate", help="validate inventory and policies; print every problem",
                               description="Validate the inventory and the policies; exit 2 on any problem.")
@@ -181,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "policies implement each control.")
     _add_sources(controls, inventory=False)
     controls.add_argument("--format", choices=("text", "json"), default="text")
+    cli_history.register(sub)
     return parser
 
 
@@ -196,16 +212,29 @@ def _validation(exc: ValidationError) -> int:
     return EXIT_USAGE
 
 
-def _emit(run: AuditRun, catalogue: Catalogue, formats: list[str], output: Path | None) -> int:
+def _report_lang(args: argparse.Namespace, defaults: Mapping[str, Any] | None = None) -> str:
+    """--lang, else the inventory defaults' report_lang, else Vietnamese."""
+    return check_lang(args.lang or str((defaults or {}).get("report_lang") or DEFAULT_LANG))
+
+
+def _emit(run: AuditRun, catalogue: Catalogue, formats: list[str], output: Path | None,
+          lang: str = DEFAULT_LANG, split_by: str | None = None) -> int:
+    if split_by is not None and output is None:
+        raise AuditorError("--split-by needs --output DIR")
     if output is not None:
-        paths = write_reports(run, catalogue, formats, output)
-        sys.stdout.write(render(run, catalogue, "text") if "text" not in formats else
+        paths = write_reports(run, catalogue, formats, output, lang, split_by)
+        sys.stdout.write(text_report.render(run, catalogue) if "text" not in formats else
                          (output / "report.txt").read_text(encoding="utf-8"))
         for p in paths:
             print(f"report written: {p}")
     else:
         for fmt in formats:
-            sys.stdout.write(render(run, catalogue, fmt))
+            content = render(run, catalogue, fmt, lang)
+            if isinstance(content, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(content)
+            else:
+                sys.stdout.write(content)
     return exit_code(run)
 
 
@@ -228,16 +257,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.from_dir is not None:
         if not args.from_dir.is_dir():
             return _error(f"{args.from_dir}: snapshot directory not found")
-        run = audit_inventory(inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
-                              workers=args.workers, progress=progress)
-        return _emit(run, catalogue, formats, args.output)
+        run = cli_history.run_audit(args, inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
+                                    workers=args.workers, progress=progress)
+        return _emit(run, catalogue, formats, args.output, _report_lang(args, inventory.defaults), args.split_by)
     source = _live_source(args)
     output = args.output or Path("out") / new_run_id()
-    run = audit_inventory(inventory, filters, source, policy, catalogue, workers=args.workers, progress=progress,
-                          save_to=output / "snapshots", host_key_policy=source.options.host_key_policy)
+    run = cli_history.run_audit(args, inventory, filters, source, policy, catalogue, workers=args.workers,
+                                progress=progress, save_to=output / "snapshots",
+                                host_key_policy=source.options.host_key_policy)
     if not args.output and "json" not in formats:
         formats = [*formats, "json"]
-    code = _emit(run, catalogue, formats, output)
+    code = _emit(run, catalogue, formats, output, _report_lang(args, inventory.defaults), args.split_by)
     print(f"configs saved (secrets redacted): {output / 'snapshots'}  (repeat with --from-dir)")
     return code
 
@@ -271,7 +301,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     data = {"role": args.role, "level": args.level}
     progress = Progress(len(args.files), enabled=False if args.no_progress else None)
     run = audit_files(args.files, args.platform, data, policy, catalogue, progress)
-    return _emit(run, catalogue, formats, args.output)
+    return _emit(run, catalogue, formats, args.output, _report_lang(args), args.split_by)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -287,6 +317,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         policy = _load_policy(args, catalogue)
         counts.append(f"{sum(len(p.rules) for p in policy.platforms.values())} rules "
                       f"for {len(policy.platforms)} platform(s)")
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    try:
+        waivers = cli_history.load_run_waivers(args.policies, catalogue)
+        if waivers is not None:
+            counts.append(f"{len(waivers.active) + len(waivers.expired)} waiver(s)")
     except ValidationError as exc:
         problems.extend(exc.problems)
     if problems:
@@ -323,10 +359,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    formats = parse_formats(["text", *(args.format or ["json"])])
+    formats = parse_formats(["text", *(args.format or ["json", "html"])])
     catalogue = load_catalogue()
     policy = _load_policy(args, catalogue)
-    load_inventory(args.inventory)  # the sample must be valid before anything starts
+    lang = _report_lang(args, load_inventory(args.inventory).defaults)  # the sample must be valid first
     specs, missing = specs_from_inventory(args.inventory / "snapshots", args.inventory)
     if missing:
         return _error(f"no saved config for {', '.join(missing)} in {args.inventory / 'snapshots'}")
@@ -340,17 +376,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         options = SshOptions(known_hosts=sim_inventory / "known_hosts", read_timeout=30.0)
         source = LiveSource(Credentials(login), options)
         progress = Progress(len(inventory.hosts), enabled=False if args.no_progress else None)
-        run = audit_inventory(inventory, Filters(), source, policy, catalogue, workers=args.workers,
-                              progress=progress, save_to=args.output / "snapshots",
-                              host_key_policy=options.host_key_policy)
-    code = _emit(run, catalogue, formats, args.output)
+        run = cli_history.run_audit(args, inventory, Filters(), source, policy, catalogue, workers=args.workers,
+                                    progress=progress, save_to=args.output / "snapshots",
+                                    host_key_policy=options.host_key_policy)
+    code = _emit(run, catalogue, formats, args.output, lang, args.split_by)
+    html = f"; HTML report: {args.output / 'report.html'}" if "html" in formats else ""
     print(f"demo: {len(run.hosts)} hosts audited live in {time.monotonic() - started:.1f} s; "
-          f"report: {args.output / 'report.txt'}")
+          f"report: {args.output / 'report.txt'}{html}")
     return code
 
 
 COMMANDS = {"audit": cmd_audit, "simulate": cmd_simulate, "demo": cmd_demo, "check": cmd_check,
-            "validate": cmd_validate, "controls": cmd_controls}
+            "validate": cmd_validate, "controls": cmd_controls, **cli_history.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,6 +106,7 @@ class HostResult:
     findings: tuple[Finding, ...] = ()
     lines: int = 0
     seconds: float = 0.0
+    source: str | None = None  # the config file audited (snapshot or file), for report locations
 
     @property
     def ok(self) -> bool:
@@ -142,3 +143,5 @@ class AuditRun:
     run: RunInfo
     hosts: tuple[HostResult, ...]
     fleet: tuple[FleetResult, ...] = ()
+    # waivers.py report when a waivers file exists: {"applied": [...], "expired": [...], "unused": [...]}
+    waivers: Mapping[str, Any] | None = None

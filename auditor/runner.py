@@ -10,7 +10,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -74,7 +74,8 @@ def audit_host(
         verdicts, findings = evaluate(tree, host, policy.for_platform(platform.name), catalogue, controls)
     except AuditorError as exc:
         return error_result(host, str(exc), catalogue, time.perf_counter() - started)
-    return HostResult(host, "ok", None, verdicts, findings, tree.source_lines, time.perf_counter() - started)
+    path = str(save_to / f"{host.name}.cfg") if save_to is not None else origin
+    return HostResult(host, "ok", None, verdicts, findings, tree.source_lines, time.perf_counter() - started, path)
 
 
 class Progress:
@@ -113,8 +114,9 @@ class Progress:
 class _ProgressProcessor:
     """Nornir processor that reports each host's result as soon as it finishes."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, on_host: Callable[[HostResult], None] | None = None) -> None:
         self.progress = progress
+        self.on_host = on_host
 
     def task_started(self, task: Task) -> None: ...
 
@@ -125,6 +127,8 @@ class _ProgressProcessor:
     def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
         value = result[0].result if result else None
         if isinstance(value, HostResult):
+            if self.on_host is not None:  # e.g. stream it into the history store
+                self.on_host(value)
             self.progress.update(value)
 
     def subtask_instance_started(self, task: Task, host: Host) -> None: ...
@@ -133,9 +137,13 @@ class _ProgressProcessor:
 
 
 def _audit_task(task: Task, infos: dict[str, HostInfo], source: ConfigSource, policy: Policy,
-                catalogue: Catalogue, controls: Sequence[Control] | None, save_to: Path | None) -> Result:
+                catalogue: Catalogue, controls: Sequence[Control] | None, save_to: Path | None,
+                postprocess: Callable[[HostResult], HostResult] | None = None) -> Result:
     info = infos[task.host.name]
-    return Result(host=task.host, result=audit_host(info, source, policy, catalogue, controls, task, save_to))
+    result = audit_host(info, source, policy, catalogue, controls, task, save_to)
+    if postprocess is not None:  # e.g. waivers, applied after evaluation
+        result = postprocess(result)
+    return Result(host=task.host, result=result)
 
 
 def audit_inventory(
@@ -150,17 +158,24 @@ def audit_inventory(
     progress: Progress | None = None,
     save_to: Path | None = None,
     host_key_policy: str | None = None,
+    postprocess: Callable[[HostResult], HostResult] | None = None,
+    on_host: Callable[[HostResult], None] | None = None,
+    run_id: str | None = None,
 ) -> AuditRun:
-    """Audit the selected hosts of the inventory with Nornir's threaded runner."""
-    run_id, started = new_run_id(), now_iso()
+    """Audit the selected hosts of the inventory with Nornir's threaded runner.
+
+    `postprocess` turns each host's result into its final form in the worker (waivers);
+    `on_host` sees each final result as soon as its host is done (history store).
+    """
+    run_id, started = run_id or new_run_id(), now_iso()
     selected = inventory.select(filters)
     infos = {h.name: h for h in selected}
     progress = progress or Progress(len(selected))
     nr = (inventory.filtered_nornir(filters)
-          .with_processors([_ProgressProcessor(progress)])
+          .with_processors([_ProgressProcessor(progress, on_host)])
           .with_runner(ThreadedRunner(num_workers=max(1, workers))))
     aggregated = nr.run(task=_audit_task, infos=infos, source=source, policy=policy, catalogue=catalogue,
-                        controls=controls, save_to=save_to)
+                        controls=controls, save_to=save_to, postprocess=postprocess)
     progress.close()
     results: list[HostResult] = []
     for info in selected:

@@ -165,3 +165,22 @@ def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
     else:
         out.append(f"{prefix}: {errors}")
     return out
+
+
+_SELECTOR = {"anyof_type": ["string", "list"], "nullable": False,
+             "schema": {"type": "string", "empty": False}}
+
+WAIVER_SCHEMA: dict[str, Any] = {
+    "control": {"type": "string", "required": True, "empty": False},
+    "host": _SELECTOR,
+    "site": _SELECTOR,
+    "agency": _SELECTOR,
+    "reason": {"type": "string", "required": True, "empty": False},
+    "approved_by": {"type": "string", "required": True, "empty": False},
+    "reference": {"type": "string", "required": True, "empty": False},
+    "expires": {"type": ["date", "datetime"], "required": True, "nullable": False},
+}
+
+WAIVERS_SCHEMA: dict[str, Any] = {
+    "waivers": {"type": "list", "required": True, "schema": {"type": "dict", "schema": WAIVER_SCHEMA}},
+}

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from test_redaction import IOS_SECRET_LINES
+from test_reports import all_text
 
 from auditor.cli import main
+from auditor.reports import FORMATS
 
 INVENTORY = ROOT / "inventory"
 SNAPSHOTS = INVENTORY / "snapshots"
@@ -87,11 +89,12 @@ def test_no_secret_in_any_output(tmp_path: Path, capsys: pytest.CaptureFixture[s
                       encoding="utf-8")
     out = tmp_path / "out"
     code = main(["audit", "--inventory", str(INVENTORY), "--policies", str(POLICIES), "--no-progress",
-                 "--from-dir", str(snaps), "--host", "dbn-xa-nahy-rtr01", "--format", "json,text",
-                 "--output", str(out)])
+                 "--from-dir", str(snaps), "--host", "dbn-xa-nahy-rtr01", "--format", ",".join(FORMATS),
+                 "--output", str(out), "--split-by", "district"])
     assert code == 1
     printed = capsys.readouterr()
-    outputs = [printed.out, printed.err] + [p.read_text(encoding="utf-8") for p in out.iterdir()]
+    outputs = [printed.out, printed.err, *all_text(out)]
+    assert len(outputs) > 2 * len(FORMATS)
     assert any("<redacted>" in o for o in outputs)
     for o in outputs:
         assert "CANARY" not in o

@@ -9,14 +9,22 @@ from pathlib import Path
 from ..catalogue import Catalogue
 from ..errors import AuditorError
 from ..models import AuditRun
-from . import json_report, text
+from . import csv_report, html, json_report, junit, sarif, text, xlsx
+from .labels import DEFAULT_LANG
+from .ranking import SPLIT_KEYS, slug, split_run
 
-Renderer = Callable[[AuditRun, Catalogue], str]
+# renderer(run, catalogue, lang) -> text, or bytes for binary formats (xlsx)
+Renderer = Callable[[AuditRun, Catalogue, str], str | bytes]
 
 # format name -> (file extension, renderer)
 FORMATS: dict[str, tuple[str, Renderer]] = {
-    "text": ("txt", lambda run, cat: text.render(run, cat)),
-    "json": ("json", lambda run, cat: json_report.render(run)),
+    "text": ("txt", lambda run, cat, lang: text.render(run, cat)),
+    "json": ("json", lambda run, cat, lang: json_report.render(run)),
+    "html": ("html", html.render),
+    "xlsx": ("xlsx", xlsx.render),
+    "csv": ("csv", csv_report.render),
+    "junit": ("junit.xml", junit.render),
+    "sarif": ("sarif", sarif.render),
 }
 
 
@@ -35,14 +43,14 @@ def parse_formats(values: Sequence[str]) -> list[str]:
     return out or ["text"]
 
 
-def write_private(path: Path, content: str) -> None:
-    """Write a file readable by its owner only (0600), atomically."""
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write a file readable by its owner only (0600), atomically; text is written as UTF-8."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
@@ -50,16 +58,31 @@ def write_private(path: Path, content: str) -> None:
         raise
 
 
-def write_reports(run: AuditRun, catalogue: Catalogue, formats: Sequence[str], directory: Path) -> list[Path]:
-    """Write one report file per format into `directory` (created if missing)."""
+def write_reports(run: AuditRun, catalogue: Catalogue, formats: Sequence[str], directory: Path,
+                  lang: str = DEFAULT_LANG, split_by: str | None = None) -> list[Path]:
+    """Write one report file per format into `directory` (created if missing).
+
+    With `split_by` (owner, agency, site or district), also one set per group of hosts into
+    `directory/<split_by>/<group slug>/`, so each unit head receives only their unit's findings.
+    """
     written = []
     for name in formats:
-        ext, render = FORMATS[name]
+        ext, renderer = FORMATS[name]
         path = directory / f"report.{ext}"
-        write_private(path, render(run, catalogue))
+        write_private(path, renderer(run, catalogue, lang))
         written.append(path)
+    if split_by is not None:
+        if split_by not in SPLIT_KEYS:
+            raise AuditorError(f"unknown --split-by {split_by!r} (known: {', '.join(SPLIT_KEYS)})")
+        used: set[str] = set()
+        for group, sub in split_run(run, split_by).items():
+            name = slug(group)
+            while name in used:
+                name += "-"
+            used.add(name)
+            written.extend(write_reports(sub, catalogue, formats, directory / split_by / name, lang))
     return written
 
 
-def render(run: AuditRun, catalogue: Catalogue, fmt: str) -> str:
-    return FORMATS[fmt][1](run, catalogue)
+def render(run: AuditRun, catalogue: Catalogue, fmt: str, lang: str = DEFAULT_LANG) -> str | bytes:
+    return FORMATS[fmt][1](run, catalogue, lang)

@@ -57,7 +57,7 @@ def report_dict(run: AuditRun) -> dict[str, Any]:
     }
     if run.run.host_key_verification is not None:
         info["host_key_verification"] = run.run.host_key_verification
-    return {
+    out = {
         "schema": SCHEMA,
         "run": info,
         "hosts": [host_dict(r) for r in run.hosts],
@@ -71,6 +71,9 @@ def report_dict(run: AuditRun) -> dict[str, Any]:
             "score": s.score,
         },
     }
+    if run.waivers is not None:  # extension: only when a waivers file exists (auditor/waivers.py)
+        out["waivers"] = {k: list(run.waivers.get(k, [])) for k in ("applied", "expired", "unused")}
+    return out
 
 
 def render(run: AuditRun) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..catalogue import Catalogue
 from ..models import AuditRun, HostResult, Severity, Status
 from .summary import summarize, weighted_score
@@ -67,4 +70,22 @@ def render(run: AuditRun, catalogue: Catalogue, *, details: bool = True) -> str:
         out.append("Fleet-wide:")
         for fr in run.fleet:
             out.append(f"  {fr.control:<9} {fr.status.value:<6} {fr.message}")
+    if run.waivers is not None:
+        out.extend(_waivers(run.waivers))
     return "\n".join(out) + "\n"
+
+
+def _waivers(w: Mapping[str, Any]) -> list[str]:
+    """Waived failures (not counted as failures), expired and unused waivers."""
+    out: list[str] = []
+    applied, expired, unused = w.get("applied", []), w.get("expired", []), w.get("unused", [])
+    if applied:
+        out += ["", f"Waived (approved exceptions, not counted as failures): {len(applied)}"]
+        out += [f"  {a['host']:<32} {a['control']:<9} {a['reference']}, until {a['expires']} ({a['approved_by']})"
+                for a in applied]
+    for title, items in (("Expired waivers (no longer applied)", expired), ("Unused waivers (no failure covered)", unused)):
+        if items:
+            out += ["", f"{title}: {len(items)}"]
+            out += [f"  {i['control']:<9} {i.get('host') or i.get('site') or i.get('agency')}  {i['reference']}, "
+                    f"expires {i['expires']}" for i in items]
+    return out

@@ -21,6 +21,8 @@ _DELIMITED = re.compile(r"^(banner \S+|refuse-message|vacant-message|busy-messag
 # macros at `@`.
 _BLOCK_END = {"certificate": "quit", "macro": "@"}
 _BLOCK_START = re.compile(r"^(certificate|macro name) ")
+_DELIMITED_WORDS = ("banner ", "refuse-message", "vacant-message", "busy-message")
+_BLOCK_WORDS = ("certificate ", "macro name ")
 # IOS keywords are lower-case words; every real config has some of the anchors at top level.
 _WORD = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ANCHORS = frozenset({"hostname", "interface", "line", "version", "service", "router", "ip"})
@@ -46,12 +48,13 @@ def parse_indented(text: str, own: str, anchors: frozenset[str], preamble: re.Pa
             if closing in raw:
                 closing = None
             continue
-        stripped = raw.strip()
-        if not stripped:
-            continue
         if "\t" in raw:
             raw = raw.expandtabs(8)
-        indent = len(raw) - len(raw.lstrip())
+        lstripped = raw.lstrip()
+        if not lstripped:
+            continue
+        stripped = lstripped.rstrip()
+        indent = len(raw) - len(lstripped)
         if block_end is not None:
             # the block ends at its terminator, or (terminator missing) at a shallower statement
             if stripped == block_end:
@@ -68,14 +71,13 @@ def parse_indented(text: str, own: str, anchors: frozenset[str], preamble: re.Pa
             started = True
         if indent == 0 and stripped == "end":
             break
-        first = stripped[0]
-        if first in "brv" and (m := _DELIMITED.match(stripped)):
+        if stripped.startswith(_DELIMITED_WORDS) and (m := _DELIMITED.match(stripped)):
             keyword, delim, rest = m.groups()
             append((number, indent, keyword))
             if delim not in rest:
                 closing = delim
             continue
-        if first in "cm" and (m := _BLOCK_START.match(stripped)) and "nvram:" not in stripped:
+        if stripped.startswith(_BLOCK_WORDS) and (m := _BLOCK_START.match(stripped)) and "nvram:" not in stripped:
             block_end = _BLOCK_END[m.group(1).split(" ", 1)[0]]
             block_indent = indent
         append((number, indent, stripped))
