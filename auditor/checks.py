@@ -248,12 +248,22 @@ class Assertion:
 class Present(Assertion):
     patterns: tuple[Rx, ...]
 
+    def __post_init__(self) -> None:
+        # the verdict when everything is missing is the same every time: build it once
+        expected = " and ".join(f"/{rx.source}/" for rx in self.patterns)
+        object.__setattr__(self, "_expected", expected)
+        object.__setattr__(self, "_all_missing", Result(False, "missing " + ", ".join(
+            f"/{rx.source}/" for rx in self.patterns), expected=expected, actual="absent"))
+
     def test(self, where: Container) -> Result:
         missing = [rx.source for rx in self.patterns if not where.has(rx)]
-        if missing:
-            return Result(False, "missing " + ", ".join(f"/{s}/" for s in missing),
-                          expected=" and ".join(f"/{rx.source}/" for rx in self.patterns), actual="absent")
-        return OK
+        if not missing:
+            return OK
+        if len(missing) == len(self.patterns):
+            all_missing: Result = self.__dict__["_all_missing"]
+            return all_missing
+        return Result(False, "missing " + ", ".join(f"/{s}/" for s in missing),
+                      expected=self.__dict__["_expected"], actual="absent")
 
 
 @dataclass(frozen=True)
@@ -556,10 +566,12 @@ class Check:
             applicable = applicable or any(r.applicable for r in results) or bool(failed)
             if not failed:
                 continue
-            prefix = f"{ctx.platform.redact(section.text)}: " if section is not None else ""
-            details.append(prefix + "; ".join(r.detail for r in failed))
             if section is not None:
-                evidence.append(ctx.evidence(section))
+                head = ctx.evidence(section)
+                evidence.append(head)
+                details.append(f"{head.text}: " + "; ".join(r.detail for r in failed))
+            else:
+                details.append("; ".join(r.detail for r in failed))
             for r in failed:
                 evidence.extend(ctx.evidence(line) for line in r.lines)
                 expected.append(r.expected)
