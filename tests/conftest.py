@@ -50,6 +50,14 @@ def host(site: str, address: str, **data: Any) -> dict[str, Any]:
 
 # --- history store: SQLite always, PostgreSQL when a server can be started -----------------------
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Module- and session-scoped fixtures that audit must not touch the user's default database either."""
+    import os
+    import tempfile
+
+    os.environ["AUDITOR_DB"] = str(Path(tempfile.mkdtemp(prefix="auditor-test-db-")) / "history.db")
+
+
 @pytest.fixture(autouse=True)
 def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test's audits go to its own SQLite history file, never to the user's default."""
