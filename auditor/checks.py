@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .addresses import interface, network
-from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled
+from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled, find_in
 from .models import Evidence, HostInfo, Outcome, Status
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ class Container:
     def find(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         if self.section is None:
             return self.ctx.tree.find(rx, anywhere=self.anywhere)
-        return _find_in(self.section.descendants(), rx)
+        return find_in(self.section.descendants(), rx)
 
     def has(self, rx: Rx) -> bool:
         if self.section is None:
@@ -201,23 +201,6 @@ class Container:
             return False
         search = rx.regex.search
         return any(search(line.text) for line in self.section.descendants())
-
-
-def _find_in(lines: list[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
-    if rx.anchored:
-        prefix, match = rx.prefix, rx.regex.match
-        for line in lines:
-            text = line.text
-            if text.startswith(prefix):
-                m = match(text)
-                if m:
-                    yield line, m
-    else:
-        search = rx.regex.search
-        for line in lines:
-            m = search(line.text)
-            if m:
-                yield line, m
 
 
 # ---------------------------------------------------------------- assertions

@@ -119,6 +119,24 @@ class PatternTable:
         return out
 
 
+def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+    """The lines matching `rx`, with their matches; the literal prefix is tested before the regex."""
+    if rx.anchored:
+        prefix, match = rx.prefix, rx.regex.match
+        for line in lines:
+            text = line.text
+            if text.startswith(prefix):
+                m = match(text)
+                if m:
+                    yield line, m
+    else:
+        search = rx.regex.search
+        for line in lines:
+            m = search(line.text)
+            if m:
+                yield line, m
+
+
 class ConfigLine:
     """One configuration statement."""
 
@@ -223,20 +241,7 @@ class ConfigTree:
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""
-        if rx.anchored:
-            prefix, match = rx.prefix, rx.regex.match
-            for line in self._candidates(rx, anywhere):
-                text = line.text
-                if text.startswith(prefix):
-                    m = match(text)
-                    if m:
-                        yield line, m
-        else:
-            search = rx.regex.search
-            for line in self._candidates(rx, anywhere):
-                m = search(line.text)
-                if m:
-                    yield line, m
+        return find_in(self._candidates(rx, anywhere), rx)
 
     def first(self, rx: Rx, *, anywhere: bool = False) -> ConfigLine | None:
         for line, _ in self.find(rx, anywhere=anywhere):
