@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_history
+from . import __version__, cli_history, cli_onboard, cli_ops, schedule, settings
 from .catalogue import Catalogue, load_catalogue
 from .collect import SnapshotSource
 from .coverage import coverage, render_text
@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--workers", type=int, default=10, metavar="N", help="parallel hosts (default: %(default)s)")
     _add_output(audit)
     cli_history.add_store_args(audit)
+    cli_ops.add_audit_args(audit)
     live = audit.add_argument_group("live collection over SSH (without --from-dir)")
     live.add_argument("--credentials", metavar="FILE", type=Path,
                       default=_env_path("AUDITOR_CREDENTIALS"),
@@ -197,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sources(controls, inventory=False)
     controls.add_argument("--format", choices=("text", "json"), default="text")
     cli_history.register(sub)
+    schedule.register(sub)
+    cli_onboard.add_parsers(sub)
     return parser
 
 
@@ -243,6 +246,8 @@ def _load_policy(args: argparse.Namespace, catalogue: Catalogue) -> Policy:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    if not hasattr(args, "_ops"):  # schedule lock, theme, logs and notifications around the audit
+        return cli_ops.audit(args, cmd_audit)
     formats = parse_formats(args.format)
     if args.workers < 1:
         return _error("--workers must be at least 1")
@@ -257,14 +262,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.from_dir is not None:
         if not args.from_dir.is_dir():
             return _error(f"{args.from_dir}: snapshot directory not found")
-        run = cli_history.run_audit(args, inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
-                                    workers=args.workers, progress=progress)
+        run = cli_ops.run_audit(args, inventory, filters, SnapshotSource(args.from_dir), policy, catalogue,
+                                workers=args.workers, progress=progress)
         return _emit(run, catalogue, formats, args.output, _report_lang(args, inventory.defaults), args.split_by)
     source = _live_source(args)
     output = args.output or Path("out") / new_run_id()
-    run = cli_history.run_audit(args, inventory, filters, source, policy, catalogue, workers=args.workers,
-                                progress=progress, save_to=output / "snapshots",
-                                host_key_policy=source.options.host_key_policy)
+    run = cli_ops.run_audit(args, inventory, filters, source, policy, catalogue, workers=args.workers,
+                            progress=progress, save_to=output / "snapshots",
+                            host_key_policy=source.options.host_key_policy)
     if not args.output and "json" not in formats:
         formats = [*formats, "json"]
     code = _emit(run, catalogue, formats, output, _report_lang(args, inventory.defaults), args.split_by)
@@ -387,16 +392,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"audit": cmd_audit, "simulate": cmd_simulate, "demo": cmd_demo, "check": cmd_check,
-            "validate": cmd_validate, "controls": cmd_controls, **cli_history.COMMANDS}
+            "validate": cmd_validate, "controls": cmd_controls, "schedule": schedule.cmd_schedule,
+            **cli_history.COMMANDS, **cli_onboard.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `auditor` command with `argv`; returns the exit code."""
     parser = build_parser()
     try:
+        config = settings.apply_defaults(parser, sys.argv[1:] if argv is None else argv)  # auditor.yaml
+    except ValidationError as exc:
+        return _validation(exc)
+    try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed already
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    settings.merge_lists(args, config)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

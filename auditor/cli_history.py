@@ -11,17 +11,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, Control, load_catalogue
 from .collect import ConfigSource
 from .history import diff_runs, pick_runs, render_json, render_text
 from .inventory import Filters, Inventory
-from .models import AuditRun, HostInfo, RunInfo
+from .models import AuditRun, HostInfo, HostResult, RunInfo
 from .platforms import get_platform
 from .policy import Policy
 from .reports import FORMATS, parse_formats
@@ -80,7 +80,9 @@ def load_run_waivers(policies: Path, catalogue: Catalogue) -> WaiverSet | None:
 
 def run_audit(args: argparse.Namespace, inventory: Inventory, filters: Filters, source: ConfigSource, policy: Policy,
               catalogue: Catalogue, *, workers: int, progress: Progress, save_to: Path | None = None,
-              host_key_policy: str | None = None) -> AuditRun:
+              host_key_policy: str | None = None, controls: Sequence[Control] | None = None,
+              theme: Mapping[str, tuple[str, ...]] | None = None,
+              on_host: Callable[[HostResult], None] | None = None) -> AuditRun:
     """Audit with waivers applied and, unless --no-store, every host streamed into the history store.
 
     SIGTERM/SIGINT during the audit leave the stored run incomplete (marked interrupted) and exit 130
@@ -91,23 +93,33 @@ def run_audit(args: argparse.Namespace, inventory: Inventory, filters: Filters, 
     store = None if getattr(args, "no_store", False) else Store(resolve_db(args.db))
     if store is None:
         run = audit_inventory(inventory, filters, source, policy, catalogue, workers=workers, progress=progress,
-                              save_to=save_to, host_key_policy=host_key_policy, postprocess=postprocess)
+                              save_to=save_to, host_key_policy=host_key_policy, postprocess=postprocess,
+                              controls=controls, on_host=on_host)
+        run = replace(run, run=replace(run.run, theme=theme)) if theme else run
         return replace(run, waivers=waivers.report()) if waivers is not None else run
     recording = RecordingSource(source)
     try:
         run_id = new_run_id()
         pending = RunInfo(run_id, now_iso(), "", policy.version, source.label, host_key_policy)
-        recorder = store.begin_run(pending, _scope(filters))
+        recorder = store.begin_run(pending, {**_scope(filters), **{k: list(v) for k, v in (theme or {}).items()}})
         restore = _install_signal_handlers(recorder.abort)
+
+        def stream(r: HostResult) -> None:
+            recorder.add_host(r, recording.pop(r.host.name))
+            if on_host is not None:
+                on_host(r)
+
         try:
             run = audit_inventory(
                 inventory, filters, recording, policy, catalogue, workers=workers, progress=progress,
                 save_to=save_to, host_key_policy=host_key_policy, postprocess=postprocess, run_id=run_id,
-                on_host=lambda r: recorder.add_host(r, recording.pop(r.host.name)))
+                controls=controls, on_host=stream)
+            run = replace(run, run=replace(run.run, theme=theme)) if theme else run
             if waivers is not None:
                 run = replace(run, waivers=waivers.report())
             extra = {"waivers": run.waivers} if run.waivers is not None else None
             recorder.finish(run, exit_code(run), extra, recording.texts)
+            run = replace(run, trends=store.unit_trends())
         except BaseException:
             recorder.abort("interrupted" if not isinstance(sys.exc_info()[1], Exception) else "failed")
             raise

@@ -84,7 +84,7 @@ class Credentials:
                 f"credentials file is readable by others (mode {stat.S_IMODE(mode):04o}); "
                 f"run: chmod 600 {path}", source=str(path))
         raw = load_yaml(path) or {}
-        if not isinstance(raw, dict) or set(raw) - {"default", "groups", "hosts"}:
+        if not isinstance(raw, dict) or set(raw) - {"default", "groups", "hosts", "smtp", "webhook"}:
             raise CollectionError("expected a mapping with 'default', 'groups' and/or 'hosts'", source=str(path))
         base = cls.from_env(env).default
         default = raw.get("default")

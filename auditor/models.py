@@ -134,6 +134,7 @@ class RunInfo:
     policy_version: str
     source: str  # live | snapshot | files
     host_key_verification: str | None = None  # live runs: known_hosts | trust-on-first-use | disabled
+    theme: Mapping[str, tuple[str, ...]] | None = None  # thematic run: {"areas": ..., "controls": ...}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +146,5 @@ class AuditRun:
     fleet: tuple[FleetResult, ...] = ()
     # waivers.py report when a waivers file exists: {"applied": [...], "expired": [...], "unused": [...]}
     waivers: Mapping[str, Any] | None = None
+    # scores of each unit over its last stored runs, oldest first: {"agency"|"district": {unit: ((started, score), ...)}}
+    trends: Mapping[str, Mapping[str, tuple[tuple[str, float], ...]]] | None = None

@@ -391,6 +391,32 @@ class Store:
                     out.append((rr, rr.score, rr.hosts if rr.hosts is not None else self._count_hosts(conn, rr.id)))
             return out
 
+    def unit_trends(self, last: int = 8) -> dict[str, dict[str, tuple[tuple[str, float], ...]]]:
+        """Each agency's and area's (`district`) weighted score over the last `last` complete runs, oldest first."""
+        with self.engine.connect() as conn:
+            recent = list(conn.execute(
+                sa.select(runs.c.id, runs.c.started).where(runs.c.completed.is_(True))
+                .order_by(runs.c.started.desc(), runs.c.id.desc()).limit(last)))
+            started = {row.id: row.started for row in recent}
+            sums: dict[str, dict[str, dict[str, list[int]]]] = {"agency": {}, "district": {}}
+            q = sa.select(host_results.c.run_id, host_results.c.agency, host_results.c.data,
+                          host_results.c.pass_weight, host_results.c.total_weight) \
+                .where(host_results.c.run_id.in_(list(started)), host_results.c.status == "ok")
+            for row in conn.execute(q):
+                district = json.loads(row.data).get("district")
+                for key, unit in (("agency", row.agency), ("district", district)):
+                    if unit:
+                        pw_tw = sums[key].setdefault(str(unit), {}).setdefault(row.run_id, [0, 0])
+                        pw_tw[0] += row.pass_weight
+                        pw_tw[1] += row.total_weight
+        order = sorted(started, key=lambda rid: (started[rid], rid))
+        return {
+            key: {unit: tuple((started[rid], round(100.0 * by_run[rid][0] / by_run[rid][1], 1))
+                              for rid in order if rid in by_run and by_run[rid][1])
+                  for unit, by_run in units.items()}
+            for key, units in sums.items()
+        }
+
     def _count_hosts(self, conn: Connection, run_id: str) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(host_results)
                                 .where(host_results.c.run_id == run_id)).scalar_one())

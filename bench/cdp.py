@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -45,14 +46,35 @@ class Chromium:
         self._id = 0
         self._events: list[dict[str, Any]] = []
         port = self._port()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:  # the local DevTools endpoint
-            targets = json.load(resp)
+        # keep reading Chromium's stderr so that a full pipe never blocks it
+        threading.Thread(target=self._drain, daemon=True).start()
+        targets = self._targets(port)
         page = next(t for t in targets if t.get("type") == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
         self.send("Network.enable")
         self.send("Page.enable")
         self.send("Runtime.enable")
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        for _ in self.proc.stderr:
+            pass
+
+    @staticmethod
+    def _targets(port: int) -> list[dict[str, Any]]:
+        """The DevTools target list; the endpoint may refuse for a moment right after it is announced."""
+        for attempt in range(20):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:  # local DevTools
+                    targets: list[dict[str, Any]] = json.load(resp)
+                if any(t.get("type") == "page" for t in targets):
+                    return targets
+            except OSError:
+                if attempt == 19:
+                    raise
+            time.sleep(0.25)
+        raise RuntimeError("chromium opened no page")
 
     def _port(self) -> int:
         assert self.proc.stderr is not None

@@ -4,11 +4,13 @@ little inline JS for the filter box and sortable tables; no network request of a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from ..catalogue import Catalogue, Control
 from ..models import AuditRun, Finding, HostResult, Severity, Status
@@ -82,6 +84,24 @@ def _host_view(r: HostResult, by_id: dict[str, Control], t: Translator) -> HostV
     return view
 
 
+def sparkline(points: Sequence[tuple[str, float]], width: int = 90, height: int = 22) -> str:
+    """An inline SVG of scores (0-100) over runs, oldest first; '' with fewer than two runs."""
+    if len(points) < 2:
+        return ""
+    step = (width - 4) / (len(points) - 1)
+    coords = " ".join(f"{2 + i * step:.1f},{2 + (height - 4) * (1 - score / 100):.1f}"
+                      for i, (_, score) in enumerate(points))
+    title = ", ".join(f"{started[:10]}: {score:.1f}" for started, score in points)
+    return (f'<svg class="trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+            f"<title>{escape(title)}</title>"
+            f'<polyline fill="none" stroke="#1f3864" stroke-width="1.5" points="{coords}"/></svg>')
+
+
+def _trends(run: AuditRun, key: str) -> dict[str, Markup]:
+    found = (run.trends or {}).get(key, {})
+    return {unit: Markup(sparkline(points)) for unit, points in found.items()}  # noqa: S704 - built from numbers
+
+
 def context(run: AuditRun, catalogue: Catalogue, lang: str) -> dict[str, Any]:
     t = Translator(lang)
     by_id = catalogue.by_id
@@ -107,6 +127,9 @@ def context(run: AuditRun, catalogue: Catalogue, lang: str) -> dict[str, Any]:
         "severities": SEVERITIES,
         "rank_agency": agency_ranking,
         "rank_district": ranking(run, "district"),
+        "trend_agency": _trends(run, "agency"),
+        "trend_district": _trends(run, "district"),
+        "has_trends": bool(run.trends),
         "tiers": units(run, "tier"),
         "areas": by_area(run, catalogue),
         "top_failing": [(cid, n, by_id.get(cid)) for cid, n in s.failing_controls[:25]],

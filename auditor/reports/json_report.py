@@ -57,6 +57,8 @@ def report_dict(run: AuditRun) -> dict[str, Any]:
     }
     if run.run.host_key_verification is not None:
         info["host_key_verification"] = run.run.host_key_verification
+    if run.run.theme:
+        info["theme"] = {k: list(v) for k, v in run.run.theme.items()}
     out = {
         "schema": SCHEMA,
         "run": info,

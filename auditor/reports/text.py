@@ -23,6 +23,8 @@ def render(run: AuditRun, catalogue: Catalogue, *, details: bool = True) -> str:
     out: list[str] = []
     r = run.run
     out.append(f"Audit {r.id}  source: {r.source}  policy: {r.policy_version}  {r.started} .. {r.finished}")
+    if r.theme:
+        out.append("Theme: " + "; ".join(f"{k} {','.join(v)}" for k, v in r.theme.items()))
     out.append(
         f"Hosts: {s.hosts} audited, {s.compliant_hosts} compliant, {s.errors} not audited    "
         f"Score: {s.score:.1f} %"
