@@ -22,6 +22,7 @@ from typing import Any
 from cerberus import Validator
 
 from .errors import ValidationError
+from .schemas import flatten_errors
 from .yamlio import load_yaml
 
 ENV_CONFIG = "AUDITOR_CONFIG"
@@ -127,7 +128,7 @@ def load_settings(path: Path | None) -> Settings:
             raw[key] = [x.strip() for x in raw[key].split(",") if x.strip()]
     validator = Validator(SCHEMA)
     if not validator.validate(raw):
-        raise ValidationError([f"{path}: {p}" for p in _flatten(validator.errors)])
+        raise ValidationError([f"{path}: {p}" for p in flatten_errors(validator.errors)])
     values: dict[str, Any] = validator.document
     base = path.parent
     for key, (_dest, kind) in OPTIONS.items():
@@ -141,20 +142,6 @@ def load_settings(path: Path | None) -> Settings:
         if waivers.resolve() != (Path(policies) / "waivers.yaml").resolve():
             raise ValidationError([f"{path}: waivers: must be <policies>/waivers.yaml ({Path(policies) / 'waivers.yaml'})"])
     return Settings(path, values)
-
-
-def _flatten(errors: Any, prefix: str = "") -> list[str]:
-    out: list[str] = []
-    if isinstance(errors, dict):
-        for key, val in errors.items():
-            out.extend(_flatten(val, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(errors, list):
-        for item in errors:
-            if isinstance(item, str):
-                out.append(f"{prefix}: {item}")
-            else:
-                out.extend(_flatten(item, prefix))
-    return out
 
 
 # Subcommands whose own `--config FILE` names a device configuration, not this settings file.
