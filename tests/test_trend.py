@@ -44,3 +44,14 @@ def test_html_report_shows_unit_trends_over_stored_runs(
     assert titles, row
     scores = [float(part.split(": ")[1]) for part in titles[0].split(", ")]
     assert scores[0] == 100.0 and scores[1] < 100.0
+
+
+def test_html_title_names_the_theme_of_a_thematic_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inventory = ROOT / "inventory"
+    out = tmp_path / "out"
+    main(["audit", "--inventory", str(inventory), "--from-dir", str(inventory / "snapshots"), "--no-store",
+          "--areas", "snmp", "--format", "html", "--output", str(out), "--no-progress", "--lang", "vi"])
+    capsys.readouterr()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    title = re.search(r"<h1>(.*?)</h1>", html, flags=re.S)
+    assert title is not None and "Chuyên đề: areas snmp" in title.group(1)

@@ -130,6 +130,7 @@ def context(run: AuditRun, catalogue: Catalogue, lang: str) -> dict[str, Any]:
         "trend_agency": _trends(run, "agency"),
         "trend_district": _trends(run, "district"),
         "has_trends": bool(run.trends),
+        "theme": "; ".join(f"{k} {', '.join(v)}" for k, v in (run.run.theme or {}).items()),
         "tiers": units(run, "tier"),
         "areas": by_area(run, catalogue),
         "top_failing": [(cid, n, by_id.get(cid)) for cid, n in s.failing_controls[:25]],

@@ -28,6 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ranking_agency": ("Xếp hạng theo cơ quan, đơn vị", "Ranking by agency"),
     "ranking_district": ("Xếp hạng theo khu vực", "Ranking by area"),
     "rank": ("Hạng", "Rank"),
+    "theme": ("Chuyên đề", "Theme"),
     "trend": ("Xu hướng (các lần kiểm tra gần nhất)", "Trend (last runs)"),
     "unit": ("Đơn vị", "Unit"),
     "score": ("Điểm", "Score"),
