@@ -26,9 +26,3 @@ def interface(text: str) -> Interface | None:
         return ipaddress.ip_interface(text)
     except ValueError:
         return None
-
-
-def is_address(text: str) -> bool:
-    """Whether `text` is a plain IPv4 or IPv6 address."""
-    found = interface(text)
-    return found is not None and "/" not in text

@@ -143,7 +143,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     text = render_baseline(info, args.templates)
     marks = placeholders(text)
     if args.output is not None:
-        from .reports import write_private
+        from .files import write_private
 
         write_private(args.output, text)
         print(f"baseline for {info.name} ({info.platform} {info.get('role')}) written: {args.output}")

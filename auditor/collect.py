@@ -44,6 +44,19 @@ class SnapshotSource:
         return read_config_file(path), str(path)
 
 
+class FileSource:
+    """Config files named on the command line (`auditor check`): host name = file name stem."""
+
+    label = "files"
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+
+    def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
+        path = self.paths[host.name]
+        return read_config_file(path), str(path)
+
+
 def read_config_file(path: Path) -> str:
     """Read a saved config as text; missing, unreadable, binary or oversized files raise."""
     try:

@@ -21,10 +21,11 @@ from .baseline import placeholders
 from .catalogue import Catalogue
 from .collect import ConfigSource
 from .errors import AuditorError
+from .files import write_private
 from .inventory import Filters, Inventory
 from .models import AuditRun, Finding, HostInfo, HostResult, RunInfo, Severity, Status
 from .policy import Policy
-from .reports import write_private, write_reports
+from .reports import write_reports
 from .runner import audit_host, new_run_id, now_iso
 
 BLOCKING = (Severity.CRITICAL, Severity.HIGH)

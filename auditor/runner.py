@@ -20,15 +20,15 @@ from nornir.core.task import AggregatedResult, MultiResult, Result, Task
 from nornir.plugins.runners import ThreadedRunner
 
 from .catalogue import Catalogue, Control
-from .collect import ConfigSource, read_config_file
+from .collect import ConfigSource, FileSource
 from .engine import evaluate
 from .errors import AuditorError
+from .files import write_private
 from .fleet import evaluate_fleet
 from .inventory import Filters, Inventory
 from .models import AuditRun, ControlVerdict, HostInfo, HostResult, RunInfo, Status
 from .platforms import get_platform
 from .policy import Policy
-from .reports import write_private
 
 
 def now_iso() -> str:
@@ -189,19 +189,6 @@ def audit_inventory(
     fleet = evaluate_fleet(selected, catalogue)
     run = RunInfo(run_id, started, now_iso(), policy.version, source.label, host_key_policy)
     return AuditRun(run, tuple(results), fleet)
-
-
-class FileSource:
-    """Config files named on the command line (`auditor check`): host name = file name stem."""
-
-    label = "files"
-
-    def __init__(self, paths: dict[str, Path]) -> None:
-        self.paths = paths
-
-    def fetch(self, host: HostInfo, task: Task | None = None) -> tuple[str, str]:
-        path = self.paths[host.name]
-        return read_config_file(path), str(path)
 
 
 def audit_files(

@@ -347,14 +347,6 @@ class Store:
         if rows:
             conn.exec_driver_sql(st["findings"], rows)
 
-    def save_run(self, run: AuditRun, scope: Mapping[str, Any], exit_code: int,
-                 configs_by_host: Mapping[str, str] | None = None, extra: Mapping[str, Any] | None = None) -> None:
-        """Store a whole finished run at once (what `auditor check` and the benchmark use)."""
-        rec = self.begin_run(run.run, scope)
-        for r in run.hosts:
-            rec.add_host(r, (configs_by_host or {}).get(r.host.name))
-        rec.finish(run, exit_code, extra)
-
     # --- reading --------------------------------------------------------------------------------
     def runs(self, *, site: Iterable[str] = (), agency: Iterable[str] = (), limit: int | None = None,
              completed_only: bool = False) -> list[tuple[RunRow, float | None, int]]:

@@ -7,10 +7,11 @@ import pytest
 from conftest import CORPORA
 
 from auditor.catalogue import Catalogue
+from auditor.collect import FileSource
 from auditor.models import HostInfo, Status
 from auditor.platforms import known_platforms
 from auditor.policy import Policy
-from auditor.runner import FileSource, audit_host
+from auditor.runner import audit_host
 from bench.common import CORPUS_PLATFORMS, HOST_DATA
 
 FOLDERS = [f for f, p in CORPUS_PLATFORMS.items() if p in known_platforms() and (CORPORA / f).is_dir()]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..catalogue import Catalogue
 from ..errors import AuditorError
+from ..files import write_private
 from ..models import AuditRun
 from . import csv_report, html, json_report, junit, sarif, text, xlsx
 from .labels import DEFAULT_LANG
@@ -41,21 +41,6 @@ def parse_formats(values: Sequence[str]) -> list[str]:
             if name not in out:
                 out.append(name)
     return out or ["text"]
-
-
-def write_private(path: Path, content: str | bytes) -> None:
-    """Write a file readable by its owner only (0600), atomically; text is written as UTF-8."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_reports(run: AuditRun, catalogue: Catalogue, formats: Sequence[str], directory: Path,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ..catalogue import Catalogue
@@ -127,7 +126,3 @@ def split_run(run: AuditRun, key: str) -> dict[str, AuditRun]:
                       if not f.hosts or names.intersection(f.hosts))
         out[name] = replace(run, hosts=tuple(results), fleet=fleet)
     return out
-
-
-def failing_hosts(results: Iterable[HostResult], control: str) -> int:
-    return sum(1 for r in results for v in r.controls if v.control == control and v.status == Status.FAIL)

@@ -16,10 +16,11 @@ from typing import Any, TextIO
 
 import yaml
 
+from ..files import write_private
 from .errors import SimulatorError
 from .faults import Fault, parse_fault
 from .profiles import PROFILES
-from .server import DEFAULT_PASSWORD, DEFAULT_SECRET, DEFAULT_USERNAME, DeviceSpec, Simulator, write_private
+from .server import DEFAULT_PASSWORD, DEFAULT_SECRET, DEFAULT_USERNAME, DeviceSpec, Simulator
 
 INVENTORY_FILES = ("hosts.yaml", "groups.yaml", "defaults.yaml")
 START_TIMEOUT = 120.0

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
 import socket
 import warnings
 from collections import Counter
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import asyncssh
 
+from ..files import write_private
 from .errors import SimulatorError
 from .faults import Fault, parse_fault
 from .profiles import get_profile
@@ -340,16 +340,3 @@ class _Session(asyncssh.SSHServerSession[bytes]):
     def resume_writing(self) -> None:
         if self._term is not None:
             self._term.resume_writing()
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` (UTF-8), created or truncated with mode 0600."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: set it
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
-def endpoints_as_text(endpoints: Mapping[str, tuple[str, int]]) -> str:
-    """`name host:port` lines, sorted by name (for logs and the CLI)."""
-    return "".join(f"{name} {host}:{port}\n" for name, (host, port) in sorted(endpoints.items()))
