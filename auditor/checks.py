@@ -97,7 +97,7 @@ class CheckContext:
         """Names of the objects of `kind` that the config defines (built-ins included)."""
         if not self._defined:
             found: dict[str, set[str]] = {k: set(obj.builtin) for k, obj in self.objects.items()}
-            for tag, _, m in self.objects.defs.scan(self.tree.lines):
+            for tag, _, m in self.objects.defs.scan_tree(self.tree):
                 found[tag].add(m.group("name"))
             self._defined = {k: frozenset(v) for k, v in found.items()}
         return self._defined[kind]
@@ -105,7 +105,9 @@ class CheckContext:
     @cached_property
     def interfaces(self) -> tuple[Interface, ...]:
         syntax = self.platform.interfaces
-        header, desc, shut, phys = syntax.section_rx, syntax.description_rx, syntax.shutdown_rx, syntax.physical_rx
+        desc, shut, physical = syntax.description_rx, syntax.shutdown_rx, syntax.is_physical
+        desc_prefix, desc_match, desc_text = desc.prefix, desc.regex.match, "text" in desc.regex.groupindex
+        shut_prefix, shut_match = shut.prefix, shut.regex.match
         uplinks = self.host.get("uplinks")
         by_name: dict[str, set[str]] = {}
         if uplinks is not None:
@@ -113,18 +115,24 @@ class CheckContext:
                 for name in uplinks.get(role) or ():
                     by_name.setdefault(self.platform.canonical_ifname(str(name)), set()).add(role)
         out = []
-        for line, m in self._interface_sections(header, syntax.container_rx):
+        for line, m in self._interface_sections(syntax.section_rx, syntax.container_rx):
             name = m.group("name")
-            d = line.child(desc)
-            text = _description_text(d, desc) if d is not None else ""
+            # one pass over the body: the first description line, and whether it is shut down
+            text: str | None = None
+            down = False
+            for child in line.children:
+                t = child.text
+                if text is None and t.startswith(desc_prefix) and (d := desc_match(t)) is not None:
+                    text = d.group("text") if desc_text else t.partition(" ")[2]
+                elif not down and t.startswith(shut_prefix) and shut_match(t) is not None:
+                    down = True
+            text = text or ""
             if uplinks is not None:
                 roles = frozenset(by_name.get(self.platform.canonical_ifname(name), ()))
             else:
                 first = text.split(None, 1)[0] if text else ""
-                roles = frozenset({first.lower()}) if first in ("TSLCD", "INTERNET") else frozenset()
-            out.append(
-                Interface(line, name, roles, line.child(shut) is not None, bool(phys.match(name)), text)
-            )
+                roles = _ROLE_OF.get(first, _NO_ROLE)
+            out.append(Interface(line, name, roles, down, physical(name), text))
         return tuple(out)
 
     def _interface_sections(self, header: Rx, container: Rx | None) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
@@ -165,12 +173,9 @@ class CheckContext:
         return value
 
 
-def _description_text(line: ConfigLine, rx: Rx) -> str:
-    """An interface's description: the regex's `text` group when it has one, else all after the keyword."""
-    if "text" in rx.regex.groupindex:
-        m = rx.match(line.text)
-        return m.group("text") if m is not None else ""
-    return line.text.partition(" ")[2]
+# interface roles from the first word of a description, when the inventory lists no uplinks
+_ROLE_OF = {"TSLCD": frozenset({"tslcd"}), "INTERNET": frozenset({"internet"})}
+_NO_ROLE: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------- where a check looks
@@ -193,14 +198,16 @@ class Container:
     def has(self, rx: Rx) -> bool:
         if self.section is None:
             return self.ctx.tree.first(rx, anywhere=self.anywhere) is not None
+        needle = rx.needle
         if rx.anchored:
             prefix, match = rx.prefix, rx.regex.match
             for line in self.section.descendants():
-                if line.text.startswith(prefix) and match(line.text):
+                text = line.text
+                if text.startswith(prefix) and needle in text and match(text):
                     return True
             return False
         search = rx.regex.search
-        return any(search(line.text) for line in self.section.descendants())
+        return any(needle in line.text and search(line.text) for line in self.section.descendants())
 
 
 # ---------------------------------------------------------------- assertions
@@ -376,8 +383,9 @@ class References(Assertion):
         bad: list[ConfigLine] = []
         names: list[str] = []
         # refs are matched at any depth (ObjectKind), unless the scope is one section
-        lines = where.section.descendants() if where.section is not None else ctx.tree.lines
-        for kind, line, m in self.table.scan(lines):
+        section = where.section
+        hits = self.table.scan(section.descendants()) if section is not None else self.table.scan_tree(ctx.tree)
+        for kind, line, m in hits:
             name = m.group("name")
             if name not in ctx.defined(kind):
                 bad.append(line)
@@ -646,7 +654,7 @@ def separate_instances(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
         return Outcome(Status.FAIL, f"{first} and {second} interfaces share {', '.join(shared)} ({names})",
                        tuple(dict.fromkeys(ctx.evidence(i.line) for i in ifaces)),
                        expected=f"{first} and {second} in different instances", actual=f"both in {', '.join(shared)}")
-    return Outcome(Status.PASS)
+    return PASSED
 
 
 def short_hostname(name: str) -> str:

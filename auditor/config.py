@@ -16,45 +16,116 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
-# Characters that end the literal prefix of a pattern.
+# Characters that end a run of literal text in a pattern.
 _META = set(".^$*+?{}[]\\|()")
 _QUANTIFIERS = set("*?{")
 
 
+def literal_runs(source: str) -> tuple[str, list[str]] | None:
+    """The literal prefix of an `^`-anchored pattern ('' when unanchored) and the other runs of
+    literal text that every match contains (outside groups and classes), or None when the pattern
+    has a top-level alternation. Conservative: a run may be shorter than the text, never longer.
+    """
+    anchored = source.startswith("^")
+    runs: list[str] = []
+    run: list[str] = []
+    prefix: str | None = None if anchored else ""
+    depth = 0
+    i = 1 if anchored else 0
+    n = len(source)
+
+    def close() -> None:
+        nonlocal prefix
+        if prefix is None:
+            prefix = "".join(run)
+        elif run:
+            runs.append("".join(run))
+        run.clear()
+
+    while i < n:
+        ch = source[i]
+        if depth == 0 and ch == "|":
+            return None
+        if ch == "[":
+            close()
+            i += 1
+            if i < n and source[i] == "^":
+                i += 1
+            if i < n and source[i] == "]":
+                i += 1
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif ch == "(":
+            close()
+            depth += 1
+        elif ch == ")":
+            close()
+            depth -= 1
+        elif depth:
+            if ch == "\\":
+                i += 1
+        elif ch in _QUANTIFIERS:
+            # a quantifier makes the previous character optional
+            if run:
+                run.pop()
+            close()
+            if ch == "{":
+                while i < n and source[i] != "}":
+                    i += 1
+        elif ch == "\\":
+            nxt = source[i + 1] if i + 1 < n else ""
+            i += 1
+            if nxt and not nxt.isalnum():
+                run.append(nxt)
+            else:  # a class (\d), an assertion (\b), a code (\x41, \N{...}) or a back-reference
+                close()
+                if nxt == "N":
+                    i = source.find("}", i)
+                    i = n if i < 0 else i
+                elif nxt in "xuU" or nxt.isdigit():
+                    while i + 1 < n and source[i + 1].isalnum():
+                        i += 1
+        elif ch in _META:  # `+` keeps the previous character: it is required, only repeated
+            close()
+        else:
+            run.append(ch)
+        i += 1
+    close()
+    return prefix or "", runs
+
+
 def literal_prefix(source: str) -> str:
     """The text every match of an `^`-anchored pattern starts with ('' when unanchored)."""
-    if not source.startswith("^"):
-        return ""
-    out: list[str] = []
-    for i, ch in enumerate(source[1:], start=1):
-        if ch in _META:
-            # a quantifier makes the previous character optional
-            if ch in _QUANTIFIERS and out:
-                out.pop()
-            break
-        out.append(ch)
-        if i + 1 < len(source) and source[i + 1] in _QUANTIFIERS:
-            out.pop()
-            break
-    return "".join(out)
+    found = literal_runs(source)
+    return found[0] if found is not None else ""
 
 
 class Rx:
-    """A compiled line pattern with its literal prefix and first word, for indexed lookups."""
+    """A compiled line pattern with its literal prefix and first word, for indexed lookups.
 
-    __slots__ = ("anchored", "prefix", "regex", "source", "word", "word2")
+    `needle` is literal text that every match contains beyond the prefix ('' when none is known):
+    a line must start with `prefix` and contain `needle` before the regex is worth running.
+    """
+
+    __slots__ = ("anchored", "needle", "prefix", "regex", "source", "word", "word2")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.regex = re.compile(source)
-        self.anchored = source.startswith("^")
-        self.prefix = literal_prefix(source)
+        found = literal_runs(source)
+        self.anchored = source.startswith("^") and found is not None
+        self.prefix, runs = found if found is not None else ("", [])
+        # case-insensitive or verbose patterns do not match their literal text as written
+        usable = not self.regex.flags & (re.IGNORECASE | re.VERBOSE)
+        self.needle = max(runs, key=len) if usable and runs and max(map(len, runs)) >= 3 else ""
         words = self.prefix.split(" ")
         # a word is complete only when a space follows it in the literal prefix
         self.word: str | None = words[0] if len(words) > 1 else None
         self.word2: str | None = words[1] if len(words) > 2 else None
 
     def match(self, text: str) -> re.Match[str] | None:
+        if self.needle not in text:
+            return None
         if self.anchored:
             if not text.startswith(self.prefix):
                 return None
@@ -112,29 +183,44 @@ class PatternTable:
                     cands = cands + loose
             text = line.text
             for tag, rx in cands:
-                if text.startswith(rx.prefix):
+                if text.startswith(rx.prefix) and rx.needle in text:
                     m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
                     if m:
                         out.append((tag, line, m))
         return out
 
 
+    def scan_tree(self, tree: ConfigTree) -> list[tuple[str, ConfigLine, re.Match[str]]]:
+        """Every (tag, line, match) at any depth of `tree`, in line-number order; only the lines
+        whose first word some pattern needs are looked at."""
+        if self._loose:
+            return self.scan(tree.lines)
+        every = tree._all
+        found = [self.scan(every[word]) for word in self._by_word if word in every]
+        if len(found) == 1:
+            return found[0]
+        return sorted((hit for hits in found for hit in hits), key=lambda hit: hit[1].number)
+
+
 def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
     """The lines matching `rx`, with their matches; the literal prefix is tested before the regex."""
+    needle = rx.needle
     if rx.anchored:
         prefix, match = rx.prefix, rx.regex.match
         for line in lines:
             text = line.text
-            if text.startswith(prefix):
+            if text.startswith(prefix) and needle in text:
                 m = match(text)
                 if m:
                     yield line, m
     else:
         search = rx.regex.search
         for line in lines:
-            m = search(line.text)
-            if m:
-                yield line, m
+            text = line.text
+            if needle in text:
+                m = search(text)
+                if m:
+                    yield line, m
 
 
 class ConfigLine:
@@ -244,8 +330,13 @@ class ConfigTree:
         return find_in(self._candidates(rx, anywhere), rx)
 
     def first(self, rx: Rx, *, anywhere: bool = False) -> ConfigLine | None:
-        for line, _ in self.find(rx, anywhere=anywhere):
-            return line
+        """The first top-level line (or line at any depth) matching `rx`."""
+        prefix, needle = rx.prefix, rx.needle
+        match = rx.regex.match if rx.anchored else rx.regex.search
+        for line in self._candidates(rx, anywhere):
+            text = line.text
+            if text.startswith(prefix) and needle in text and match(text):
+                return line
         return None
 
     def sections(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:

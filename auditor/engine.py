@@ -8,9 +8,10 @@ is an error, never a pass).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from .catalogue import Catalogue, Control
-from .checks import CheckContext, ObjectTable
+from .checks import NOTHING_TO_CHECK, PASSED, CheckContext, ObjectTable
 from .config import ConfigTree
 from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
 from .platforms import get_platform
@@ -30,12 +31,16 @@ def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
                    outcome.expected, outcome.actual)
 
 
+def _crashed(exc: Exception) -> Outcome:
+    return Outcome(Status.ERROR, f"check failed: {type(exc).__name__}: {exc}")
+
+
 def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
     """Run one rule; a check that raises becomes an `error` outcome, never a crash."""
     try:
         return rule.run(ctx)
     except Exception as exc:
-        return Outcome(Status.ERROR, f"check failed: {type(exc).__name__}: {exc}")
+        return _crashed(exc)
 
 
 def control_status(statuses: Iterable[Status]) -> Status:
@@ -47,7 +52,22 @@ def control_status(statuses: Iterable[Status]) -> Status:
     return _NA
 
 
-_Plan = list[tuple[Control, ControlVerdict | None, list[Rule]]]
+class _Step(NamedTuple):
+    """A rule of the plan, with the findings of its two constant outcomes made in advance."""
+
+    rule: Rule
+    passed: Finding  # the finding when the check returns PASSED
+    nothing: Finding  # ... and when it returns NOTHING_TO_CHECK
+
+
+class _Item(NamedTuple):
+    control: Control
+    static: ControlVerdict | None  # n/a on the platform, or no rule implements it
+    steps: list[_Step]
+    passed: ControlVerdict  # the verdict when a single rule returns PASSED
+
+
+_Plan = list[_Item]
 
 
 def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
@@ -68,7 +88,8 @@ def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
             static = ControlVerdict(control.id, _NA, control.severity, f"n/a on {platform}: {na}")
         elif not rules:
             static = ControlVerdict(control.id, _ERROR, control.severity, f"no rule implements {control.id} on {platform}")
-        plan.append((control, static, rules))
+        steps = [_Step(r, _finding(r, control, PASSED), _finding(r, control, NOTHING_TO_CHECK)) for r in rules]
+        plan.append(_Item(control, static, steps, ControlVerdict(control.id, _PASS, control.severity, "")))
     if controls is None and cache is not None:
         cache[key] = plan
     return plan
@@ -84,7 +105,7 @@ def evaluate(
     """Evaluate every (or the given) per-host control of the catalogue on one parsed config.
 
     Returns the per-control verdicts and the per-rule findings (every rule that ran, whatever its
-    verdict; reports choose what to show).
+    verdict; reports choose what to show). A check that raises gives an `error` outcome.
     """
     platform = get_platform(host.platform)
     ctx = CheckContext(tree, host, platform, policy.objects if policy else ObjectTable({}))
@@ -92,8 +113,8 @@ def evaluate(
     verdicts: list[ControlVerdict] = []
     findings: list[Finding] = []
     append_verdict, append_finding = verdicts.append, findings.append
-    for control, static, rules in _plan(policy, catalogue, platform.name, controls):
-        if static is not None:  # n/a on the platform, or no rule implements it
+    for control, static, steps, passed in _plan(policy, catalogue, platform.name, controls):
+        if static is not None:
             append_verdict(static)
             continue
         if control.roles and role not in control.roles:
@@ -103,16 +124,24 @@ def evaluate(
         if control.min_level is not None and (level is None or level < control.min_level):
             append_verdict(ControlVerdict(control.id, _NA, control.severity, f"applies from level {control.min_level}"))
             continue
-        if len(rules) == 1:
-            outcome = run_rule(rules[0], ctx)
-            append_finding(_finding(rules[0], control, outcome))
-            append_verdict(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
-            continue
         outcomes = []
-        for rule in rules:
-            outcome = run_rule(rule, ctx)
+        for step in steps:
+            try:
+                outcome = step.rule.run(ctx)
+            except Exception as exc:
+                outcome = _crashed(exc)
             outcomes.append(outcome)
-            append_finding(_finding(rule, control, outcome))
+            if outcome is PASSED:
+                append_finding(step.passed)
+            elif outcome is NOTHING_TO_CHECK:
+                append_finding(step.nothing)
+            else:
+                append_finding(_finding(step.rule, control, outcome))
+        if len(outcomes) == 1:
+            outcome = outcomes[0]
+            append_verdict(passed if outcome is PASSED else
+                           ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
+            continue
         status = control_status(o.status for o in outcomes)
         reason = next((o.message for o in outcomes if o.status == status and o.message), "")
         append_verdict(ControlVerdict(control.id, status, control.severity, reason))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator, Mapping
 
 import pytest
+from conftest import ROOT
 
 from auditor.collect import read_config_file
-from auditor.config import Rx, literal_prefix
+from auditor.config import Rx, literal_prefix, literal_runs
 from auditor.errors import CollectionError, ParseError
 from auditor.platforms import get_platform
 from auditor.platforms.base import decode_config
+from auditor.policy import Policy
 
 IOS = get_platform("cisco_ios")
 
@@ -194,3 +198,72 @@ def test_second_word_index_finds_the_same_lines() -> None:
     assert len(list(tree.find(Rx("^ip domain-list ")))) == 20
     assert [line.number for line, _ in tree.find(Rx("^ip address "), anywhere=True)] == [25]
     assert Rx("^ip ssh version 2").word2 == "ssh" and Rx("^ip ssh").word2 is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix", "runs"),
+    [
+        (r"^username \S+ (?:.* )?password\b", "username ", [" ", "password"]),
+        (r"^loggin?g host", "loggi", ["g host"]),
+        (r"^ip\.x+yz{2}abc", "ip.x", ["y", "abc"]),  # `+` keeps its character, `{2}` and `?` drop theirs
+        (r"^a\x41bc", "a", []),  # an escape code is not literal text
+        (r"^[]a]bcd", "", ["bcd"]),
+        (r"unanchored \d+ text\.here", "", ["unanchored ", " text.here"]),
+    ],
+)
+def test_literal_runs(pattern: str, prefix: str, runs: list[str]) -> None:
+    assert literal_runs(pattern) == (prefix, runs)
+
+
+def test_top_level_alternation_has_no_literals_and_is_not_anchored() -> None:
+    assert literal_runs("^a|b") is None
+    rx = Rx("^abc|xyz")
+    assert rx.prefix == "" and rx.needle == "" and not rx.anchored
+    assert rx.match("the xyz") is not None  # `xyz` matches anywhere, as re.search says
+
+
+def test_case_insensitive_pattern_has_no_needle() -> None:
+    assert Rx("(?i)^hostname router").needle == ""
+    assert Rx("(?i)^hostname router").match("HOSTNAME ROUTER") is not None
+
+
+def _patterns(obj: object, seen: set[int]) -> Iterator[Rx]:
+    """Every Rx reachable from a compiled policy object."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, Rx):
+        yield obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from _patterns(getattr(obj, f.name), seen)
+    elif isinstance(obj, Mapping):
+        for v in obj.values():
+            yield from _patterns(v, seen)
+    elif isinstance(obj, (tuple, list)):
+        for v in obj:
+            yield from _patterns(v, seen)
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "cisco_nxos", "juniper_junos", "huawei_vrp", "fortinet"])
+def test_prefilter_never_rejects_a_matching_line(platform: str, policy: Policy) -> None:
+    """The literal prefix and needle only skip lines that the regex itself would not match: checked
+    for every pattern of the platform's policy on every statement (and statement tail) of its fixtures."""
+    pp = policy.for_platform(platform)
+    assert pp is not None
+    patterns = {rx.source: rx for rx in _patterns(pp, set())}
+    syntax = get_platform(platform).interfaces
+    patterns.update({rx.source: rx for rx in (syntax.section_rx, syntax.description_rx, syntax.shutdown_rx)})
+    texts: set[str] = set()
+    for path in (ROOT / "tests" / "fixtures" / platform).glob("*.cfg"):
+        for line in get_platform(platform).parse(path.read_text(encoding="utf-8")).lines:
+            words = line.text.split(" ")
+            texts.update(" ".join(words[i:]) for i in range(len(words)))
+    assert len(patterns) > 30 and len(texts) > 200
+    needles = 0
+    for rx in patterns.values():
+        needles += bool(rx.needle)
+        for text in texts:
+            expected = (rx.regex.match(text) if rx.anchored else rx.regex.search(text)) is not None
+            assert (rx.match(text) is not None) == expected, (rx.source, text)
+    assert needles > 5  # the needles are in use, so the check above means something

@@ -74,6 +74,17 @@ class InterfaceSyntax:
         shorts = sorted(self.abbreviations, key=len, reverse=True)
         short_rx = re.compile(f"^({'|'.join(map(re.escape, shorts))})(?=[0-9])") if shorts else None
         object.__setattr__(self, "short_rx", short_rx)
+        object.__setattr__(self, "_physical", {})
+
+    def is_physical(self, name: str) -> bool:
+        """Whether an interface name is a physical port (answers kept: names repeat across configs)."""
+        known: dict[str, bool] = self.__dict__["_physical"]
+        found = known.get(name)
+        if found is None:
+            if len(known) > 65536:
+                known.clear()
+            found = known[name] = self.physical_rx.match(name) is not None
+        return found
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ...checks import CheckContext, Interface
+from ...checks import PASSED, CheckContext, Interface
 from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
 
@@ -87,7 +87,7 @@ def outcome_of(ctx: CheckContext, bad: list[tuple[str, list[ConfigLine]]], expec
                        expected=expected, actual="; ".join(why for why, _ in bad))
     if nothing is not None:
         return Outcome(Status.NOT_APPLICABLE, nothing)
-    return Outcome(Status.PASS)
+    return PASSED
 
 
 @functools.lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from ...checks import CheckContext
+from ...checks import PASSED, CheckContext
 from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
 
@@ -98,4 +98,4 @@ def outcome(ctx: CheckContext, bad: list[tuple[str, list[ConfigLine]]], expected
         return Outcome(Status.FAIL, why, tuple(ctx.evidence(li) for li in lines), expected=expected, actual=why)
     if nothing is not None:
         return Outcome(Status.NOT_APPLICABLE, nothing)
-    return Outcome(Status.PASS)
+    return PASSED

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ...checks import CheckContext, Interface
+from ...checks import PASSED, CheckContext, Interface
 from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
 
@@ -48,7 +48,7 @@ def judged(ctx: CheckContext, problems: Iterable[Problem], expected: str, nothin
     """FAIL with every problem as evidence; else PASS, or NOT_APPLICABLE (reason `nothing`)."""
     found = list(problems)
     if not found:
-        return Outcome(Status.PASS) if nothing is None else Outcome(Status.NOT_APPLICABLE, nothing)
+        return PASSED if nothing is None else Outcome(Status.NOT_APPLICABLE, nothing)
     shown = dict.fromkeys(line for p in found for line in p.lines)
     summary = "; ".join(p.why for p in found)
     return Outcome(Status.FAIL, summary, tuple(map(ctx.evidence, shown)), expected=expected, actual=summary)

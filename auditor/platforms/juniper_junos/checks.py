@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ...checks import CheckContext, CheckFn
+from ...checks import PASSED, CheckContext, CheckFn
 from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
 from . import model
@@ -51,7 +51,7 @@ def _outcome(ctx: CheckContext, bad: list[tuple[str, list[ConfigLine]]], expecte
         return Outcome(Status.FAIL, why, tuple(ctx.evidence(li) for li in lines), expected=expected, actual=why)
     if nothing is not None:
         return Outcome(Status.NOT_APPLICABLE, nothing)
-    return Outcome(Status.PASS)
+    return PASSED
 
 
 # ---------------------------------------------------------------- AAA-01, AAA-05, LOG-01, LOG-03
@@ -82,7 +82,7 @@ def local_accounts(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     if len(users) > most:
         return _outcome(ctx, [(f"{len(users)} local accounts ({', '.join(users)})", list(users.values()))],
                         f"at most {most} local account")
-    return Outcome(Status.PASS)
+    return PASSED
 
 
 def count_distinct(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
@@ -101,7 +101,7 @@ def count_distinct(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     if (low is not None and n < int(low)) or (high is not None and n > int(high)):
         return Outcome(Status.FAIL, f"{n} found ({', '.join(names) or 'none'}), expected {want}",
                        tuple(ctx.evidence(li) for li in names.values()), expected=want, actual=str(n))
-    return Outcome(Status.PASS)
+    return PASSED
 
 
 # ---------------------------------------------------------------- SVC-02
