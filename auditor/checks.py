@@ -76,10 +76,20 @@ class CheckContext:
         self._defined: dict[str, frozenset[str]] = {}
         self._networks: dict[str, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
         self._memo: dict[str, Any] = {}
+        self._by_role: dict[str, tuple[Interface, ...]] = {}
         self.role: str | None = host.get("role")
         self.level: int | None = host.get("level")
-        self.top = Container(self, None)  # the whole config, top-level statements
-        self.everywhere = Container(self, None, anywhere=True)  # the whole config, any depth
+
+    @property
+    def top(self) -> Container:
+        """The whole config, top-level statements (made on demand: a context holding its own
+        containers would be a reference cycle, kept alive until the garbage collector runs)."""
+        return Container(self, None)
+
+    @property
+    def everywhere(self) -> Container:
+        """The whole config, statements at any depth."""
+        return Container(self, None, anywhere=True)
 
     def memo(self, key: str, factory: Callable[[], Any]) -> Any:
         """A value derived from this config, computed once per host (e.g. a BGP neighbour model)."""
@@ -146,15 +156,21 @@ class CheckContext:
                 if m is not None:
                     yield child, m
 
-    def interfaces_with(self, role: str) -> list[Interface]:
+    def interfaces_with(self, role: str) -> tuple[Interface, ...]:
         """Interfaces of a role: tslcd, internet, external (either), physical or all."""
-        if role == "all":
-            return list(self.interfaces)
-        if role == "physical":
-            return [i for i in self.interfaces if i.physical]
-        if role == "external":
-            return [i for i in self.interfaces if i.roles]
-        return [i for i in self.interfaces if role in i.roles]
+        found = self._by_role.get(role)
+        if found is None:
+            every = self.interfaces
+            if role == "all":
+                found = every
+            elif role == "physical":
+                found = tuple(i for i in every if i.physical)
+            elif role == "external":
+                found = tuple(i for i in every if i.roles)
+            else:
+                found = tuple(i for i in every if role in i.roles)
+            self._by_role[role] = found
+        return found
 
     def networks(self, path: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """Host data addresses or prefixes at `path` as networks (parsed once per host)."""
@@ -183,21 +199,22 @@ _NO_ROLE: frozenset[str] = frozenset()
 class Container:
     """The lines an assertion looks at: the whole config, or one section's body."""
 
-    __slots__ = ("anywhere", "ctx", "section")
+    __slots__ = ("anywhere", "ctx", "section", "tree")
 
     def __init__(self, ctx: CheckContext, section: ConfigLine | None, anywhere: bool = False) -> None:
         self.ctx = ctx
+        self.tree = ctx.tree
         self.section = section
         self.anywhere = anywhere
 
     def find(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         if self.section is None:
-            return self.ctx.tree.find(rx, anywhere=self.anywhere)
+            return self.tree.find(rx, anywhere=self.anywhere)
         return find_in(self.section.descendants(), rx)
 
     def has(self, rx: Rx) -> bool:
         if self.section is None:
-            return self.ctx.tree.first(rx, anywhere=self.anywhere) is not None
+            return self.tree.first(rx, anywhere=self.anywhere) is not None
         needle = rx.needle
         if rx.anchored:
             prefix, match = rx.prefix, rx.regex.match
@@ -246,7 +263,8 @@ class Present(Assertion):
             f"/{rx.source}/" for rx in self.patterns), expected=expected, actual="absent"))
 
     def test(self, where: Container) -> Result:
-        missing = [rx.source for rx in self.patterns if not where.has(rx)]
+        has = where.has
+        missing = [rx.source for rx in self.patterns if not has(rx)]
         if not missing:
             return OK
         if len(missing) == len(self.patterns):
@@ -462,22 +480,30 @@ class Scope:
     def candidates(self, ctx: CheckContext) -> list[ConfigLine]:
         """The sections before `where` / `unless` filter them (a platform's named check may select others)."""
         if self.interfaces is not None:
-            sections = [i.line for i in ctx.interfaces_with(self.interfaces)]
-            if self.each is not None:
-                sections = [s for s in sections if self.each.match(s.text)]
-            return sections
+            each = self.each
+            if each is None:
+                return [i.line for i in ctx.interfaces_with(self.interfaces)]
+            return [i.line for i in ctx.interfaces_with(self.interfaces) if each.match(i.line.text)]
         assert self.each is not None
         return [line for line, _ in ctx.tree.sections(self.each)]
 
     def select(self, ctx: CheckContext) -> list[ConfigLine]:
         candidates = self.candidates(ctx)
-        if not self.where and not self.unless:
+        where, unless = self.where, self.unless
+        if not where and not unless:
             return candidates
         out = []
         for s in candidates:
             body = Container(ctx, s)
-            if all(body.has(rx) for rx in self.where) and not any(body.has(rx) for rx in self.unless):
-                out.append(s)
+            for rx in where:
+                if not body.has(rx):
+                    break
+            else:
+                for rx in unless:
+                    if body.has(rx):
+                        break
+                else:
+                    out.append(s)
         return out
 
     def describe(self) -> str:
@@ -498,20 +524,26 @@ class Check:
     scope: Scope
     assertions: tuple[Assertion, ...]
     pass_if: tuple[Rx, ...] = ()  # any of these at top level makes the check pass outright
+    # the single assertion of a check over the whole config, the common case run the short way
+    _global_test: Callable[[Container], Result] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        single = self.scope.is_global and len(self.assertions) == 1
+        object.__setattr__(self, "_global_test", self.assertions[0].test if single else None)
 
     def run(self, ctx: CheckContext) -> Outcome:
         for rx in self.pass_if:
             line = ctx.tree.first(rx)
             if line is not None:
                 return Outcome(Status.PASS, f"met globally by line {line.number}", (ctx.evidence(line),))
+        test = self._global_test
+        if test is not None:
+            result = test(ctx.everywhere if self.scope.anywhere else ctx.top)
+            if result.ok:
+                return PASSED if result.applicable else NOTHING_TO_CHECK
+            return self._judge(ctx, [(None, [result])])
         if self.scope.is_global:
-            where = ctx.everywhere if self.scope.anywhere else ctx.top
-            if len(self.assertions) == 1:
-                result = self.assertions[0].test(where)
-                if result.ok:
-                    return PASSED if result.applicable else NOTHING_TO_CHECK
-                return self._judge(ctx, [(None, [result])])
-            return self._judge(ctx, [(None, self._test(where))])
+            return self._judge(ctx, [(None, self._test(ctx.everywhere if self.scope.anywhere else ctx.top))])
         sections = self.scope.select(ctx)
         if not sections:
             if self.scope.require:

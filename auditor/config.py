@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 
 # Characters that end a run of literal text in a pattern.
@@ -224,17 +225,28 @@ def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, r
 
 
 class ConfigLine:
-    """One configuration statement."""
+    """One configuration statement.
 
-    __slots__ = ("_flat", "children", "number", "parent", "text", "word")
+    A line holds its children; its parent it only points to weakly (as long as the tree lives), so a
+    tree has no reference cycle and is freed the moment its last user lets go of it, without waiting
+    for the cyclic garbage collector to walk it.
+    """
+
+    __slots__ = ("__weakref__", "_flat", "_parent", "children", "number", "text", "word")
 
     def __init__(self, text: str, number: int, parent: ConfigLine | None = None) -> None:
         self.text = text
         self.number = number
-        self.parent = parent
+        self._parent = None if parent is None else weakref.ref(parent)
         self.children: list[ConfigLine] = []
         self.word = text.partition(" ")[0]  # first word, the index key
         self._flat: list[ConfigLine] | None = None
+
+    @property
+    def parent(self) -> ConfigLine | None:
+        """The enclosing statement (None at top level)."""
+        ref = self._parent
+        return None if ref is None else ref()
 
     def child(self, rx: Rx) -> ConfigLine | None:
         """The first direct child matching `rx`."""
@@ -285,13 +297,17 @@ class ConfigTree:
 
     __slots__ = ("_all", "_sub", "_top", "lines", "roots", "source_lines")
 
-    def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int) -> None:
+    def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int,
+                 index: tuple[dict[str, list[ConfigLine]], dict[str, list[ConfigLine]]] | None = None) -> None:
         self.roots = roots
         self.lines = lines  # every statement, in text order
         self.source_lines = source_lines  # lines in the original text
-        self._top: dict[str, list[ConfigLine]] = {}
-        self._all: dict[str, list[ConfigLine]] = {}
         self._sub: dict[tuple[bool, str], dict[str, list[ConfigLine]]] = {}
+        if index is not None:  # built by the parser as it went (top-level lines, lines at any depth)
+            self._top, self._all = index
+            return
+        self._top = {}
+        self._all = {}
         top, every = self._top, self._all
         for line in lines:
             word = line.word
@@ -299,7 +315,7 @@ class ConfigTree:
             if bucket is None:
                 bucket = every[word] = []
             bucket.append(line)
-            if line.parent is None:
+            if line._parent is None:
                 bucket = top.get(word)
                 if bucket is None:
                     bucket = top[word] = []
@@ -388,12 +404,19 @@ def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) ->
     lines: list[ConfigLine] = []
     indents: list[int] = []
     nodes: list[ConfigLine] = []
+    top: dict[str, list[ConfigLine]] = {}
+    every: dict[str, list[ConfigLine]] = {}
     for number, indent, text in statements:
         if indent == 0:
             node = ConfigLine(text, number)
             roots.append(node)
             indents.clear()
             nodes.clear()
+            bucket = top.get(node.word)
+            if bucket is None:
+                top[node.word] = [node]
+            else:
+                bucket.append(node)
         else:
             while indents and indents[-1] >= indent:
                 indents.pop()
@@ -402,9 +425,19 @@ def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) ->
             node = ConfigLine(text, number, parent)
             if parent is None:
                 roots.append(node)
+                bucket = top.get(node.word)
+                if bucket is None:
+                    top[node.word] = [node]
+                else:
+                    bucket.append(node)
             else:
                 parent.children.append(node)
+        bucket = every.get(node.word)
+        if bucket is None:
+            every[node.word] = [node]
+        else:
+            bucket.append(node)
         lines.append(node)
         indents.append(indent)
         nodes.append(node)
-    return ConfigTree(roots, lines, source_lines)
+    return ConfigTree(roots, lines, source_lines, (top, every))

@@ -73,9 +73,10 @@ _Plan = list[_Item]
 def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
           controls: Sequence[Control] | None) -> _Plan:
     """Per control: its fixed verdict (n/a on the platform, or no rule: error) or its rules."""
-    cache: dict[tuple[int, str], _Plan] | None = policy.__dict__.setdefault("_plans", {}) if policy else None
-    key = (id(catalogue), platform)
-    if controls is None and cache is not None and key in cache:
+    cache: dict[tuple[int, str, tuple[str, ...] | None], _Plan] | None = (
+        policy.__dict__.setdefault("_plans", {}) if policy else None)
+    key = (id(catalogue), platform, tuple(c.id for c in controls) if controls is not None else None)
+    if cache is not None and key in cache:
         return cache[key]
     by_control = policy.by_control() if policy else {}
     na_reasons = catalogue.na_reasons(platform)
@@ -90,7 +91,9 @@ def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
             static = ControlVerdict(control.id, _ERROR, control.severity, f"no rule implements {control.id} on {platform}")
         steps = [_Step(r, _finding(r, control, PASSED), _finding(r, control, NOTHING_TO_CHECK)) for r in rules]
         plan.append(_Item(control, static, steps, ControlVerdict(control.id, _PASS, control.severity, "")))
-    if controls is None and cache is not None:
+    if cache is not None:
+        if len(cache) > 64:  # many different subsets of controls: keep the newest only
+            cache.clear()
         cache[key] = plan
     return plan
 
