@@ -77,6 +77,7 @@ class CheckContext:
         self._networks: dict[str, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
         self._memo: dict[str, Any] = {}
         self._by_role: dict[str, tuple[Interface, ...]] = {}
+        self._evidence: dict[int, tuple[ConfigLine, Evidence]] = {}
         self.role: str | None = host.get("role")
         self.level: int | None = host.get("level")
 
@@ -100,8 +101,11 @@ class CheckContext:
             return value
 
     def evidence(self, line: ConfigLine) -> Evidence:
-        """Evidence for a line, with its secrets redacted by the platform."""
-        return Evidence(line.number, self.platform.redact(line.text))
+        """Evidence for a line, with its secrets redacted by the platform (once per line and host)."""
+        found = self._evidence.get(id(line))  # the entry holds the line: its id stays its own
+        if found is None:
+            found = self._evidence[id(line)] = (line, Evidence(line.number, self.platform.redact(line.text)))
+        return found[1]
 
     def defined(self, kind: str) -> frozenset[str]:
         """Names of the objects of `kind` that the config defines (built-ins included)."""
@@ -317,6 +321,7 @@ class Compare(Assertion):
     above: float | None = None  # value must be > above
     missing: str = "fail"  # fail | pass | not_applicable when no line matches
 
+    @cached_property
     def bounds(self) -> str:
         parts = []
         if self.above is not None:
@@ -344,10 +349,10 @@ class Compare(Assertion):
                 return OK
             if self.missing == "not_applicable":
                 return SKIPPED
-            return Result(False, f"missing /{self.match.source}/", expected=self.bounds(), actual="absent")
+            return Result(False, f"missing /{self.match.source}/", expected=self.bounds, actual="absent")
         if bad:
-            return Result(False, f"value {', '.join(values)} not {self.bounds()}", tuple(bad),
-                          expected=self.bounds(), actual=", ".join(values))
+            return Result(False, f"value {', '.join(values)} not {self.bounds}", tuple(bad),
+                          expected=self.bounds, actual=", ".join(values))
         return OK
 
 
@@ -558,8 +563,8 @@ class Check:
             for i, s in enumerate(sections):
                 r = test(Container(ctx, s))
                 if not r.ok:
-                    return self._judge(ctx, [(t, [test(Container(ctx, t))]) for t in sections[i:]],
-                                       applicable=True)
+                    rest = [(t, [test(Container(ctx, t))]) for t in sections[i + 1:]]
+                    return self._judge(ctx, [(s, [r]), *rest], applicable=True)
                 applicable = applicable or r.applicable
             return PASSED if applicable else NOTHING_TO_CHECK
         return self._judge(ctx, [(s, self._test(Container(ctx, s))) for s in sections])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 # Characters that end a run of literal text in a pattern.
 _META = set(".^$*+?{}[]\\|()")
@@ -164,7 +164,7 @@ class PatternTable:
 
     def scan(self, lines: Iterable[ConfigLine]) -> list[tuple[str, ConfigLine, re.Match[str]]]:
         """Every (tag, line, match) in text order."""
-        out = []
+        out: list[tuple[str, ConfigLine, re.Match[str]]] = []
         by_word, loose = self._by_word, self._loose
         for line in lines:
             entry = by_word.get(line.word)
@@ -190,17 +190,36 @@ class PatternTable:
                         out.append((tag, line, m))
         return out
 
-
     def scan_tree(self, tree: ConfigTree) -> list[tuple[str, ConfigLine, re.Match[str]]]:
         """Every (tag, line, match) at any depth of `tree`, in line-number order; only the lines
-        whose first word some pattern needs are looked at."""
+        whose first words some pattern needs are looked at (through the tree's index)."""
         if self._loose:
             return self.scan(tree.lines)
-        every = tree._all
-        found = [self.scan(every[word]) for word in self._by_word if word in every]
-        if len(found) == 1:
-            return found[0]
-        return sorted((hit for hits in found for hit in hits), key=lambda hit: hit[1].number)
+        out: list[tuple[str, ConfigLine, re.Match[str]]] = []
+        every, parts = tree._all, 0
+        for word, (by_second, rest) in self._by_word.items():
+            if word not in every:
+                continue
+            if rest:
+                _match_into(out, every[word], rest)
+                parts += 1
+            for second, patterns in by_second.items():
+                _match_into(out, tree.bucket(word, second, anywhere=True), patterns)
+                parts += 1
+        if parts > 1:
+            out.sort(key=lambda hit: hit[1].number)
+        return out
+
+
+def _match_into(out: list[tuple[str, ConfigLine, re.Match[str]]], lines: Iterable[ConfigLine],
+                patterns: list[tuple[str, Rx]]) -> None:
+    for line in lines:
+        text = line.text
+        for tag, rx in patterns:
+            if text.startswith(rx.prefix) and rx.needle in text:
+                m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
+                if m:
+                    out.append((tag, line, m))
 
 
 def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
@@ -321,12 +340,16 @@ class ConfigTree:
                     bucket = top[word] = []
                 bucket.append(line)
 
-    def _candidates(self, rx: Rx, anywhere: bool) -> Iterable[ConfigLine]:
+    def _candidates(self, rx: Rx, anywhere: bool) -> Sequence[ConfigLine]:
         word = rx.word
         if word is None:
             return self.lines if anywhere else self.roots
+        return self.bucket(word, rx.word2, anywhere=anywhere)
+
+    def bucket(self, word: str, second: str | None, *, anywhere: bool) -> Sequence[ConfigLine]:
+        """The lines (top-level, or at any depth) that may begin with `word` and then `second`."""
         bucket = (self._all if anywhere else self._top).get(word, ())
-        if rx.word2 is None or len(bucket) < _SUBINDEX_FROM:
+        if second is None or len(bucket) < _SUBINDEX_FROM:
             return bucket
         # a large bucket (`ip ...`, `no ...`, `interface ...`) is split by second word, once
         sub = self._sub.get((anywhere, word))
@@ -339,7 +362,7 @@ class ConfigTree:
                 if lst is None:
                     lst = sub[key] = []
                 lst.append(line)
-        return sub.get(rx.word2, ())
+        return sub.get(second, ())
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""

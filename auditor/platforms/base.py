@@ -36,13 +36,13 @@ class Redaction:
     community: bool = False
 
     def apply(self, text: str) -> str:
-        def repl(m: re.Match[str]) -> str:
-            secret = m.group(2)
-            if self.community and secret.strip('"').lower() in WELL_KNOWN_COMMUNITIES:
-                return m.group(0)
-            return m.group(0)[: m.start(2) - m.start(0)] + REDACTED + m.group(0)[m.end(2) - m.start(0):]
+        return self.pattern.sub(self._replace, text)
 
-        return self.pattern.sub(repl, text)
+    def _replace(self, m: re.Match[str]) -> str:
+        secret = m.group(2)
+        if self.community and secret.strip('"').lower() in WELL_KNOWN_COMMUNITIES:
+            return m.group(0)
+        return m.group(0)[: m.start(2) - m.start(0)] + REDACTED + m.group(0)[m.end(2) - m.start(0):]
 
 
 @dataclass(frozen=True)
