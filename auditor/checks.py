@@ -518,6 +518,7 @@ class Scope:
         return f"sections /{self.each.source}/"
 
 
+_FAIL = Status.FAIL
 PASSED = Outcome(Status.PASS)
 NOTHING_TO_CHECK = Outcome(Status.NOT_APPLICABLE, "nothing to check")
 
@@ -546,7 +547,9 @@ class Check:
             result = test(ctx.everywhere if self.scope.anywhere else ctx.top)
             if result.ok:
                 return PASSED if result.applicable else NOTHING_TO_CHECK
-            return self._judge(ctx, [(None, [result])])
+            # what _judge makes of a single failed result
+            evidence = tuple(dict.fromkeys(ctx.evidence(line) for line in result.lines)) if result.lines else ()
+            return Outcome(_FAIL, result.detail, evidence, result.expected, result.actual)
         if self.scope.is_global:
             return self._judge(ctx, [(None, self._test(ctx.everywhere if self.scope.anywhere else ctx.top))])
         sections = self.scope.select(ctx)

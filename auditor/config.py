@@ -269,16 +269,24 @@ class ConfigLine:
 
     def child(self, rx: Rx) -> ConfigLine | None:
         """The first direct child matching `rx`."""
+        prefix, needle = rx.prefix, rx.needle
+        match = rx.regex.match if rx.anchored else rx.regex.search
         for c in self.children:
-            if rx.match(c.text):
+            text = c.text
+            if text.startswith(prefix) and needle in text and match(text):
                 return c
         return None
 
-    def find_children(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+    def find_children(self, rx: Rx) -> list[tuple[ConfigLine, re.Match[str]]]:
+        """The direct children matching `rx`, with their matches."""
+        prefix, needle = rx.prefix, rx.needle
+        match = rx.regex.match if rx.anchored else rx.regex.search
+        out = []
         for c in self.children:
-            m = rx.match(c.text)
-            if m:
-                yield c, m
+            text = c.text
+            if text.startswith(prefix) and needle in text and (m := match(text)) is not None:
+                out.append((c, m))
+        return out
 
     def descendants(self) -> list[ConfigLine]:
         """Every statement below this one, depth first, in text order (computed once)."""

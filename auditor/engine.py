@@ -127,6 +127,19 @@ def evaluate(
         if control.min_level is not None and (level is None or level < control.min_level):
             append_verdict(ControlVerdict(control.id, _NA, control.severity, f"applies from level {control.min_level}"))
             continue
+        if len(steps) == 1:  # the common case, without lists
+            step = steps[0]
+            try:
+                outcome = step.rule.run(ctx)
+            except Exception as exc:
+                outcome = _crashed(exc)
+            if outcome is PASSED:
+                append_finding(step.passed)
+                append_verdict(passed)
+                continue
+            append_finding(step.nothing if outcome is NOTHING_TO_CHECK else _finding(step.rule, control, outcome))
+            append_verdict(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
+            continue
         outcomes = []
         for step in steps:
             try:
@@ -140,11 +153,6 @@ def evaluate(
                 append_finding(step.nothing)
             else:
                 append_finding(_finding(step.rule, control, outcome))
-        if len(outcomes) == 1:
-            outcome = outcomes[0]
-            append_verdict(passed if outcome is PASSED else
-                           ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
-            continue
         status = control_status(o.status for o in outcomes)
         reason = next((o.message for o in outcomes if o.status == status and o.message), "")
         append_verdict(ControlVerdict(control.id, status, control.severity, reason))

@@ -70,11 +70,15 @@ class Rule:
     applies: Applies = Applies()
     when: Condition | None = None
     source: str = ""
+    _limited: bool = field(init=False, repr=False, compare=False)  # applies only to some roles or levels
+
+    def __post_init__(self) -> None:
+        a = self.applies
+        object.__setattr__(self, "_limited", bool(a.roles) or a.min_level is not None or a.max_level is not None)
 
     def run(self, ctx: CheckContext) -> Outcome:
-        applies = self.applies
-        if applies.roles or applies.min_level is not None or applies.max_level is not None:
-            why = applies.excludes(ctx.role, ctx.level)
+        if self._limited:
+            why = self.applies.excludes(ctx.role, ctx.level)
             if why:
                 return Outcome(Status.NOT_APPLICABLE, why)
         if self.when is not None:

@@ -23,6 +23,7 @@ _BLOCK_END = {"certificate": "quit", "macro": "@"}
 _BLOCK_START = re.compile(r"^(certificate|macro name) ")
 _DELIMITED_WORDS = ("banner ", "refuse-message", "vacant-message", "busy-message")
 _BLOCK_WORDS = ("certificate ", "macro name ")
+_SPECIAL_FIRST = frozenset(w[0] for w in _DELIMITED_WORDS + _BLOCK_WORDS)  # most lines start otherwise
 # IOS keywords are lower-case words; every real config has some of the anchors at top level.
 _WORD = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ANCHORS = frozenset({"hostname", "interface", "line", "version", "service", "router", "ip"})
@@ -63,7 +64,8 @@ def parse_indented(text: str, own: str, anchors: frozenset[str], preamble: re.Pa
             if indent > block_indent or block_end == "@":
                 continue
             block_end = None
-        if stripped[0] == "!":
+        first = stripped[0]
+        if first == "!":
             continue
         if not started:
             if preamble.match(stripped):
@@ -71,15 +73,16 @@ def parse_indented(text: str, own: str, anchors: frozenset[str], preamble: re.Pa
             started = True
         if indent == 0 and stripped == "end":
             break
-        if stripped.startswith(_DELIMITED_WORDS) and (m := _DELIMITED.match(stripped)):
-            keyword, delim, rest = m.groups()
-            append((number, indent, keyword))
-            if delim not in rest:
-                closing = delim
-            continue
-        if stripped.startswith(_BLOCK_WORDS) and (m := _BLOCK_START.match(stripped)) and "nvram:" not in stripped:
-            block_end = _BLOCK_END[m.group(1).split(" ", 1)[0]]
-            block_indent = indent
+        if first in _SPECIAL_FIRST:
+            if stripped.startswith(_DELIMITED_WORDS) and (m := _DELIMITED.match(stripped)):
+                keyword, delim, rest = m.groups()
+                append((number, indent, keyword))
+                if delim not in rest:
+                    closing = delim
+                continue
+            if stripped.startswith(_BLOCK_WORDS) and (m := _BLOCK_START.match(stripped)) and "nvram:" not in stripped:
+                block_end = _BLOCK_END[m.group(1).split(" ", 1)[0]]
+                block_indent = indent
         append((number, indent, stripped))
     if closing is not None:
         raise ParseError(f"banner never closed: no closing {closing!r} delimiter", line=_last_banner(statements))
