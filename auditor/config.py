@@ -27,18 +27,30 @@ def literal_runs(source: str) -> tuple[str, list[str]] | None:
     literal text that every match contains (outside groups and classes), or None when the pattern
     has a top-level alternation. Conservative: a run may be shorter than the text, never longer.
     """
+    found = _literals(source)
+    return None if found is None else (found[0], found[1])
+
+
+# What may follow a literal prefix for its last word to be a whole word of the line.
+_WORD_ENDS = ("$", "(?: |$)", "(?:$| )")
+
+
+def _literals(source: str) -> tuple[str, list[str], bool] | None:
+    """literal_runs, and whether the prefix ends where a word of the line ends (`^shutdown$`)."""
     anchored = source.startswith("^")
     runs: list[str] = []
     run: list[str] = []
     prefix: str | None = None if anchored else ""
+    word_end = False
     depth = 0
     i = 1 if anchored else 0
     n = len(source)
 
     def close() -> None:
-        nonlocal prefix
+        nonlocal prefix, word_end
         if prefix is None:
             prefix = "".join(run)
+            word_end = source.startswith(_WORD_ENDS, i)
         elif run:
             runs.append("".join(run))
         run.clear()
@@ -92,7 +104,7 @@ def literal_runs(source: str) -> tuple[str, list[str]] | None:
             run.append(ch)
         i += 1
     close()
-    return prefix or "", runs
+    return prefix or "", runs, word_end
 
 
 def literal_prefix(source: str) -> str:
@@ -113,13 +125,13 @@ class Rx:
     def __init__(self, source: str) -> None:
         self.source = source
         self.regex = re.compile(source)
-        found = literal_runs(source)
+        found = _literals(source)
         self.anchored = source.startswith("^") and found is not None
-        self.prefix, runs = found if found is not None else ("", [])
+        self.prefix, runs, word_end = found if found is not None else ("", [], False)
         # case-insensitive or verbose patterns do not match their literal text as written
         usable = not self.regex.flags & (re.IGNORECASE | re.VERBOSE)
         self.needle = max(runs, key=len) if usable and runs and max(map(len, runs)) >= 3 else ""
-        words = self.prefix.split(" ")
+        words = (self.prefix + " " if word_end and self.prefix else self.prefix).split(" ")
         # a word is complete only when a space follows it in the literal prefix
         self.word: str | None = words[0] if len(words) > 1 else None
         self.word2: str | None = words[1] if len(words) > 2 else None

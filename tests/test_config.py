@@ -28,6 +28,9 @@ IOS = get_platform("cisco_ios")
         ("^loggin?g", "loggi", None),
         ("^exec-timeout \\d+", "exec-timeout ", "exec-timeout"),
         ("no anchor", "", None),
+        ("^control-plane$", "control-plane", "control-plane"),  # the whole line is one known word
+        ("^shutdown", "shutdown", None),  # `shutdownfoo` would match too
+        ("^ab+$", "ab", None),  # the `b` repeats
     ],
 )
 def test_literal_prefix_and_first_word(pattern: str, prefix: str, word: str | None) -> None:
@@ -198,6 +201,7 @@ def test_second_word_index_finds_the_same_lines() -> None:
     assert len(list(tree.find(Rx("^ip domain-list ")))) == 20
     assert [line.number for line, _ in tree.find(Rx("^ip address "), anywhere=True)] == [25]
     assert Rx("^ip ssh version 2").word2 == "ssh" and Rx("^ip ssh").word2 is None
+    assert Rx("^line vty(?: |$)").word2 == "vty" and Rx("^line vty(?:$| )").word2 == "vty"
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,7 @@ class Platform:
         words = self.secret_words
         trigger = re.compile("|".join(re.escape(w) for w in words)) if words else re.compile("")
         object.__setattr__(self, "_trigger", trigger if self.redactions else None)
+        object.__setattr__(self, "_ifnames", {})
 
     def redact(self, text: str) -> str:
         """The line with every secret, key and community replaced by `<redacted>`."""
@@ -128,12 +129,16 @@ class Platform:
 
     def canonical_ifname(self, name: str) -> str:
         """Full interface name for an abbreviation (`Gi0/1` -> `GigabitEthernet0/1`), lower-cased."""
-        low = name.lower()
-        syntax = self.interfaces
-        m = syntax.short_rx.match(low) if syntax.short_rx is not None else None
-        if m is None:
-            return low
-        return syntax.abbreviations[m.group(1)] + low[m.end(1):]
+        known: dict[str, str] = self.__dict__["_ifnames"]  # names repeat across configs
+        found = known.get(name)
+        if found is None:
+            if len(known) > 65536:
+                known.clear()
+            low = name.lower()
+            syntax = self.interfaces
+            m = syntax.short_rx.match(low) if syntax.short_rx is not None else None
+            found = known[name] = low if m is None else syntax.abbreviations[m.group(1)] + low[m.end(1):]
+        return found
 
 
 # Signatures of configuration families, to recognise a config of another vendor handed to a

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...addresses import network
 from ...checks import CheckContext
@@ -28,8 +27,7 @@ from .common import (
 # ---------------------------------------------------------------- ACL model (DP-07, WAN-04)
 
 
-@dataclass(frozen=True)
-class _Ace:
+class _Ace(NamedTuple):
     line: ConfigLine
     permit: bool
     words: tuple[str, ...]  # after permit/deny

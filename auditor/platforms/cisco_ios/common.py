@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...checks import PASSED, CheckContext, Interface
 from ...config import ConfigLine, Rx
@@ -105,8 +105,7 @@ def child_group(line: ConfigLine, rx: Rx, group: str) -> str | None:
 # ---------------------------------------------------------------- interfaces
 
 
-@dataclass(frozen=True)
-class Iface:
+class Iface(NamedTuple):
     """An interface with what the routing checks need: canonical name, VRF and IPv4 addresses."""
 
     iface: Interface

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...addresses import interface, network
 from ...checks import CheckContext
@@ -270,8 +270,7 @@ def _add(bgp: Bgp, vrf: str | None, m: re.Match[str], line: ConfigLine) -> None:
     peer.settings.append((m.group("key"), m.group("rest") or "", line))
 
 
-@dataclass(frozen=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     name: str
     line: ConfigLine  # where its remote-as is set (or its first line)
     ebgp: bool
