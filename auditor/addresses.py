@@ -26,3 +26,24 @@ def interface(text: str) -> Interface | None:
         return ipaddress.ip_interface(text)
     except ValueError:
         return None
+
+
+Span = tuple[int, int, int]  # IP version, first and last address of a network, as integers
+
+
+def span(net: Network) -> Span:
+    """A network as an integer range: containment is then two integer comparisons."""
+    return (net.version, int(net.network_address), int(net.broadcast_address))
+
+
+@functools.lru_cache(maxsize=8192)
+def interface_span(text: str) -> Span | None:
+    """The span of the network of an address with its prefix (`10.0.0.1/30`); None when invalid."""
+    found = interface(text)
+    return None if found is None else span(found.network)
+
+
+def inside(inner: Span, outers: list[Span]) -> bool:
+    """Whether the network `inner` lies within one of `outers` (same IP version)."""
+    version, first, last = inner
+    return any(v == version and lo <= first and last <= hi for v, lo, hi in outers)

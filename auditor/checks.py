@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .addresses import interface, network
+from .addresses import inside, interface_span, network, span
 from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled, find_in
 from .models import Evidence, HostInfo, Outcome, Status
 
@@ -420,16 +420,6 @@ class References(Assertion):
         return OK
 
 
-def parse_address(m: re.Match[str]) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
-    """An address from groups `addr` and optional `mask` (dotted mask or prefix length)."""
-    mask = m.groupdict().get("mask")
-    return _interface(m.group("addr"), mask)
-
-
-def _interface(addr: str, mask: str | None) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
-    return interface(f"{addr}/{mask}" if mask else addr)
-
-
 @dataclass(frozen=True)
 class Within(Assertion):
     """Every matched address lies in the host's prefixes (`prefixes`) or designated servers (`servers`)."""
@@ -444,18 +434,17 @@ class Within(Assertion):
 
     def test(self, where: Container) -> Result:
         allowed = self._allowed(where.ctx)
+        spans = [span(n) for n in allowed]
         bad: list[ConfigLine] = []
         shown: list[str] = []
         seen = False
         for line, m in where.find(self.match):
             seen = True
-            iface = parse_address(m)
-            if iface is None or not any(
-                iface.version == net.version and iface.network.subnet_of(net)  # type: ignore[arg-type]
-                for net in allowed
-            ):
+            addr, mask = m.group("addr"), m.groupdict().get("mask")
+            found = interface_span(f"{addr}/{mask}" if mask else addr)
+            if found is None or not inside(found, spans):
                 bad.append(line)
-                shown.append(m.group("addr"))
+                shown.append(addr)
         if not seen:
             return SKIPPED
         what = self.prefixes or f"designated {self.servers} servers"
@@ -533,9 +522,21 @@ class Check:
     # the single assertion of a check over the whole config, the common case run the short way
     _global_test: Callable[[Container], Result] | None = field(init=False, repr=False, compare=False)
 
+    # the outcome when the scope selects no section (fail when the scope is required)
+    _no_section: Outcome = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         single = self.scope.is_global and len(self.assertions) == 1
         object.__setattr__(self, "_global_test", self.assertions[0].test if single else None)
+        none = PASSED
+        if not self.scope.is_global:
+            what = self.scope.describe()
+            none = (Outcome(Status.FAIL, f"no {what} found", expected=what, actual="none") if self.scope.require
+                    else Outcome(Status.NOT_APPLICABLE, f"no {what}"))
+        object.__setattr__(self, "_no_section", none)
+
+    def constant_outcomes(self) -> tuple[Outcome, ...]:
+        return (self._no_section,) if not self.scope.is_global else ()
 
     def run(self, ctx: CheckContext) -> Outcome:
         for rx in self.pass_if:
@@ -554,10 +555,7 @@ class Check:
             return self._judge(ctx, [(None, self._test(ctx.everywhere if self.scope.anywhere else ctx.top))])
         sections = self.scope.select(ctx)
         if not sections:
-            if self.scope.require:
-                return Outcome(Status.FAIL, f"no {self.scope.describe()} found", expected=self.scope.describe(),
-                               actual="none")
-            return Outcome(Status.NOT_APPLICABLE, f"no {self.scope.describe()}")
+            return self._no_section
         assertions = self.assertions
         if len(assertions) == 1:
             # the common case, without building a result list per section unless one fails
@@ -636,20 +634,45 @@ class Condition:
     absent: tuple[Rx, ...] = ()  # none of these lines exists (any depth)
     host: tuple[str, ...] = ()  # host data paths that must be non-empty
     interfaces: tuple[str, ...] = ()  # interface roles the host must have
+    # the outcome when `present` fails, then one per `absent`, `host` and `interfaces` entry
+    _outcomes: tuple[Outcome, tuple[Outcome, ...], tuple[Outcome, ...], tuple[Outcome, ...]] = field(
+        init=False, repr=False, compare=False)
 
-    def holds(self, ctx: CheckContext) -> tuple[bool, str]:
-        if self.present and not any(ctx.tree.first(rx, anywhere=True) for rx in self.present):
-            return False, "not configured: " + " or ".join(f"/{rx.source}/" for rx in self.present)
-        for rx in self.absent:
-            if ctx.tree.first(rx, anywhere=True):
-                return False, f"not relevant: /{rx.source}/ configured"
-        for path in self.host:
+    def __post_init__(self) -> None:
+        # the outcomes when a condition fails are the same every time: made once
+        def na(why: str) -> Outcome:
+            return Outcome(Status.NOT_APPLICABLE, why)
+        object.__setattr__(self, "_outcomes", (
+            na("not configured: " + " or ".join(f"/{rx.source}/" for rx in self.present)),
+            tuple(na(f"not relevant: /{rx.source}/ configured") for rx in self.absent),
+            tuple(na(f"inventory has no {path} for this host") for path in self.host),
+            tuple(na(f"host has no {role} interface") for role in self.interfaces),
+        ))
+
+    def excluded(self, ctx: CheckContext) -> Outcome | None:
+        """The not-applicable outcome when a condition fails, None when every condition holds."""
+        missing, relevant, host, interfaces = self._outcomes
+        if self.present:
+            first = ctx.tree.first
+            for rx in self.present:
+                if first(rx, anywhere=True) is not None:
+                    break
+            else:
+                return missing
+        for rx, outcome in zip(self.absent, relevant, strict=True):
+            if ctx.tree.first(rx, anywhere=True) is not None:
+                return outcome
+        for path, outcome in zip(self.host, host, strict=True):
             if not ctx.host_value(path):
-                return False, f"inventory has no {path} for this host"
-        for role in self.interfaces:
+                return outcome
+        for role, outcome in zip(self.interfaces, interfaces, strict=True):
             if not ctx.interfaces_with(role):
-                return False, f"host has no {role} interface"
-        return True, ""
+                return outcome
+        return None
+
+    def constant_outcomes(self) -> tuple[Outcome, ...]:
+        missing, relevant, host, interfaces = self._outcomes
+        return (missing, *relevant, *host, *interfaces)
 
 
 # ---------------------------------------------------------------- generic named checks

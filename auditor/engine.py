@@ -53,11 +53,17 @@ def control_status(statuses: Iterable[Status]) -> Status:
 
 
 class _Step(NamedTuple):
-    """A rule of the plan, with the findings of its two constant outcomes made in advance."""
+    """A rule of the plan, with the findings (and single-rule verdicts) of its constant outcomes."""
 
     rule: Rule
     passed: Finding  # the finding when the check returns PASSED
-    nothing: Finding  # ... and when it returns NOTHING_TO_CHECK
+    fixed: dict[int, tuple[Outcome, Finding, ControlVerdict]]  # by id of the outcome object
+
+
+def _step(rule: Rule, control: Control) -> _Step:
+    fixed = {id(o): (o, _finding(rule, control, o), ControlVerdict(control.id, o.status, control.severity, o.message))
+             for o in (NOTHING_TO_CHECK, *rule.constant_outcomes())}
+    return _Step(rule, _finding(rule, control, PASSED), fixed)
 
 
 class _Item(NamedTuple):
@@ -89,7 +95,7 @@ def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
             static = ControlVerdict(control.id, _NA, control.severity, f"n/a on {platform}: {na}")
         elif not rules:
             static = ControlVerdict(control.id, _ERROR, control.severity, f"no rule implements {control.id} on {platform}")
-        steps = [_Step(r, _finding(r, control, PASSED), _finding(r, control, NOTHING_TO_CHECK)) for r in rules]
+        steps = [_step(r, control) for r in rules]
         plan.append(_Item(control, static, steps, ControlVerdict(control.id, _PASS, control.severity, "")))
     if cache is not None:
         if len(cache) > 64:  # many different subsets of controls: keep the newest only
@@ -137,7 +143,12 @@ def evaluate(
                 append_finding(step.passed)
                 append_verdict(passed)
                 continue
-            append_finding(step.nothing if outcome is NOTHING_TO_CHECK else _finding(step.rule, control, outcome))
+            fixed = step.fixed.get(id(outcome))
+            if fixed is not None:
+                append_finding(fixed[1])
+                append_verdict(fixed[2])
+                continue
+            append_finding(_finding(step.rule, control, outcome))
             append_verdict(ControlVerdict(control.id, outcome.status, control.severity, outcome.message))
             continue
         outcomes = []
@@ -149,8 +160,8 @@ def evaluate(
             outcomes.append(outcome)
             if outcome is PASSED:
                 append_finding(step.passed)
-            elif outcome is NOTHING_TO_CHECK:
-                append_finding(step.nothing)
+            elif (fixed := step.fixed.get(id(outcome))) is not None:
+                append_finding(fixed[1])
             else:
                 append_finding(_finding(step.rule, control, outcome))
         status = control_status(o.status for o in outcomes)

@@ -45,16 +45,29 @@ class Applies:
     roles: tuple[str, ...] = ()
     min_level: int | None = None
     max_level: int | None = None
+    _outcomes: tuple[Outcome, Outcome, Outcome] = field(init=False, repr=False, compare=False)
 
-    def excludes(self, role: str | None, level: int | None) -> str | None:
-        """Why a host is outside this scope, or None when it is inside."""
+    def __post_init__(self) -> None:
+        # the not-applicable outcomes, the same every time: made once
+        object.__setattr__(self, "_outcomes", (
+            Outcome(Status.NOT_APPLICABLE, f"applies to roles {', '.join(self.roles)}"),
+            Outcome(Status.NOT_APPLICABLE, f"applies from level {self.min_level}"),
+            Outcome(Status.NOT_APPLICABLE, f"applies up to level {self.max_level}"),
+        ))
+
+    def excluded(self, role: str | None, level: int | None) -> Outcome | None:
+        """The not-applicable outcome when a host is outside this scope, None when it is inside."""
+        by_role, below, above = self.constant_outcomes()
         if self.roles and role not in self.roles:
-            return f"applies to roles {', '.join(self.roles)}"
+            return by_role
         if self.min_level is not None and (level is None or level < self.min_level):
-            return f"applies from level {self.min_level}"
+            return below
         if self.max_level is not None and (level is None or level > self.max_level):
-            return f"applies up to level {self.max_level}"
+            return above
         return None
+
+    def constant_outcomes(self) -> tuple[Outcome, Outcome, Outcome]:
+        return self._outcomes
 
 
 @dataclass(frozen=True)
@@ -78,14 +91,21 @@ class Rule:
 
     def run(self, ctx: CheckContext) -> Outcome:
         if self._limited:
-            why = self.applies.excludes(ctx.role, ctx.level)
-            if why:
-                return Outcome(Status.NOT_APPLICABLE, why)
+            outside = self.applies.excluded(ctx.role, ctx.level)
+            if outside is not None:
+                return outside
         if self.when is not None:
-            holds, reason = self.when.holds(ctx)
-            if not holds:
-                return Outcome(Status.NOT_APPLICABLE, reason)
+            excluded = self.when.excluded(ctx)
+            if excluded is not None:
+                return excluded
         return self.check.run(ctx)
+
+    def constant_outcomes(self) -> tuple[Outcome, ...]:
+        """The outcome objects this rule returns as they are, whatever the config (the engine makes
+        their findings once)."""
+        when = self.when.constant_outcomes() if self.when is not None else ()
+        check = self.check.constant_outcomes() if isinstance(self.check, Check) else ()
+        return (*self.applies.constant_outcomes(), *when, *check)
 
 
 @dataclass(frozen=True)
