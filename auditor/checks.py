@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .addresses import inside, interface_span, network, span
+from .addresses import Span, inside, interface_span, network, span
 from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled, find_in
 from .models import Evidence, HostInfo, Outcome, Status
 
@@ -428,13 +428,19 @@ class Within(Assertion):
     prefixes: str | None = None  # host data key holding CIDRs
     servers: str | None = None  # designated server type
 
-    def _allowed(self, ctx: CheckContext) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    def _allowed(self, ctx: CheckContext) -> tuple[list[Span], str]:
+        """The allowed networks as spans, and as text for messages (once per host and key)."""
         key = self.prefixes if self.prefixes else f"designated_servers.{self.servers}"
-        return ctx.networks(key)
+
+        def build() -> tuple[list[Span], str]:
+            nets = ctx.networks(key)
+            return [span(n) for n in nets], ", ".join(str(n) for n in nets)
+
+        found: tuple[list[Span], str] = ctx.memo(f"within:{key}", build)
+        return found
 
     def test(self, where: Container) -> Result:
-        allowed = self._allowed(where.ctx)
-        spans = [span(n) for n in allowed]
+        spans, allowed = self._allowed(where.ctx)
         bad: list[ConfigLine] = []
         shown: list[str] = []
         seen = False
@@ -450,7 +456,7 @@ class Within(Assertion):
         what = self.prefixes or f"designated {self.servers} servers"
         if bad:
             return Result(False, f"{', '.join(shown)} outside {what}", tuple(bad),
-                          expected=f"inside {', '.join(str(n) for n in allowed)}", actual=", ".join(shown))
+                          expected=f"inside {allowed}", actual=", ".join(shown))
         return OK
 
 

@@ -31,6 +31,8 @@ def literal_runs(source: str) -> tuple[str, list[str]] | None:
     return None if found is None else (found[0], found[1])
 
 
+# A pattern that opens with a group of alternative words, not made optional: `^(?:ntp|sntp) server`.
+_LEADING_ALTERNATIVES = re.compile(r"^\^\(\?:((?:[\w-]+\|)+[\w-]+)\)(?![*?{+])(.*)$", re.S)
 # What may follow a literal prefix for its last word to be a whole word of the line.
 _WORD_ENDS = ("$", "(?: |$)", "(?:$| )")
 
@@ -120,7 +122,7 @@ class Rx:
     a line must start with `prefix` and contain `needle` before the regex is worth running.
     """
 
-    __slots__ = ("anchored", "needle", "prefix", "regex", "source", "word", "word2")
+    __slots__ = ("anchored", "heads", "needle", "prefix", "regex", "source", "word", "word2")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -135,6 +137,23 @@ class Rx:
         # a word is complete only when a space follows it in the literal prefix
         self.word: str | None = words[0] if len(words) > 1 else None
         self.word2: str | None = words[1] if len(words) > 2 else None
+        # a pattern opening with alternative words, `^(?:tacacs|radius)-server host `, is looked up
+        # under each alternative's first (and second) word
+        self.heads: tuple[tuple[str, str | None], ...] | None = None
+        m = _LEADING_ALTERNATIVES.match(source)
+        if self.word is None and m is not None and usable:
+            heads = []
+            for alt in m.group(1).split("|"):
+                found = _literals(f"^{alt}{m.group(2)}")
+                if found is None:
+                    break
+                alt_prefix, _, alt_end = found
+                alt_words = (alt_prefix + " " if alt_end else alt_prefix).split(" ")
+                if len(alt_words) < 2:
+                    break
+                heads.append((alt_words[0], alt_words[1] if len(alt_words) > 2 else None))
+            else:
+                self.heads = tuple(dict.fromkeys(heads))
 
     def match(self, text: str) -> re.Match[str] | None:
         if self.needle not in text:
@@ -165,14 +184,19 @@ class PatternTable:
         self._by_word: dict[str, tuple[dict[str, list[tuple[str, Rx]]], list[tuple[str, Rx]]]] = {}
         self._loose: list[tuple[str, Rx]] = []  # patterns without a known first word
         for tag, rx in patterns:
-            if rx.word is None:
+            if rx.word is not None:
+                heads: tuple[tuple[str, str | None], ...] = ((rx.word, rx.word2),)
+            elif rx.heads is not None:
+                heads = rx.heads
+            else:
                 self._loose.append((tag, rx))
                 continue
-            by_second, rest = self._by_word.setdefault(rx.word, ({}, []))
-            if rx.word2 is None:
-                rest.append((tag, rx))
-            else:
-                by_second.setdefault(rx.word2, []).append((tag, rx))
+            for word, word2 in heads:
+                by_second, rest = self._by_word.setdefault(word, ({}, []))
+                if word2 is None:
+                    rest.append((tag, rx))
+                else:
+                    by_second.setdefault(word2, []).append((tag, rx))
 
     def scan(self, lines: Iterable[ConfigLine]) -> list[tuple[str, ConfigLine, re.Match[str]]]:
         """Every (tag, line, match) in text order."""
@@ -232,6 +256,10 @@ def _match_into(out: list[tuple[str, ConfigLine, re.Match[str]]], lines: Iterabl
                 m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
                 if m:
                     out.append((tag, line, m))
+
+
+def _number(line: ConfigLine) -> int:
+    return line.number
 
 
 def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
@@ -362,9 +390,14 @@ class ConfigTree:
 
     def _candidates(self, rx: Rx, anywhere: bool) -> Sequence[ConfigLine]:
         word = rx.word
-        if word is None:
+        if word is not None:
+            return self.bucket(word, rx.word2, anywhere=anywhere)
+        if rx.heads is None:
             return self.lines if anywhere else self.roots
-        return self.bucket(word, rx.word2, anywhere=anywhere)
+        found = [line for w, w2 in rx.heads for line in self.bucket(w, w2, anywhere=anywhere)]
+        if len(rx.heads) > 1:
+            found.sort(key=_number)  # back in text order
+        return found
 
     def bucket(self, word: str, second: str | None, *, anywhere: bool) -> Sequence[ConfigLine]:
         """The lines (top-level, or at any depth) that may begin with `word` and then `second`."""

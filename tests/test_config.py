@@ -271,3 +271,34 @@ def test_prefilter_never_rejects_a_matching_line(platform: str, policy: Policy) 
             expected = (rx.regex.match(text) if rx.anchored else rx.regex.search(text)) is not None
             assert (rx.match(text) is not None) == expected, (rx.source, text)
     assert needles > 5  # the needles are in use, so the check above means something
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "cisco_nxos", "juniper_junos", "huawei_vrp", "fortinet"])
+def test_indexed_lookups_find_what_a_full_scan_finds(platform: str, policy: Policy) -> None:
+    """The first-word index (with its second-word buckets and leading alternatives) and the pattern
+    tables return exactly the lines, in text order, that matching every line would."""
+    pp = policy.for_platform(platform)
+    assert pp is not None
+    patterns = list({rx.source: rx for rx in _patterns(pp, set())}.values())
+    patterns += [Rx(r"^(?:ntp|logging) (?:server|host) "), Rx(r"^(?:interface|line) ")]
+    for path in (ROOT / "tests" / "fixtures" / platform).glob("*.cfg"):
+        tree = get_platform(platform).parse(path.read_text(encoding="utf-8"))
+        # the top level of a FortiOS tree also holds the tables of `config global` and of each VDOM
+        top = sorted((line for bucket in tree._top.values() for line in bucket), key=lambda line: line.number)
+        for rx in patterns:
+            for anywhere, lines in ((True, tree.lines), (False, top)):
+                expected = [line for line in lines if rx.match(line.text)]
+                assert [line for line, _ in tree.find(rx, anywhere=anywhere)] == expected, (path.name, rx.source)
+        tags = {kind: kind for kind in pp.objects}
+        for table in (pp.objects.defs, pp.objects.refs(list(tags))):
+            brute = [(t, line.number) for t, line, _ in table.scan(tree.lines)]
+            assert sorted(brute) == sorted((t, line.number) for t, line, _ in table.scan_tree(tree))
+
+
+def test_leading_alternatives_are_indexed_under_each_word() -> None:
+    assert Rx(r"^(?:tacacs|radius)-server host (?P<a>\S+)").heads == (("tacacs-server", "host"), ("radius-server", "host"))
+    assert Rx(r"^(?:ip )?urpf").heads is None  # an optional group: no known first word
+    assert Rx(r"^(?:a|b)?c ").heads is None
+    tree = IOS.parse("radius-server host 10.0.0.2 key x\nhostname r\ntacacs-server host 10.0.0.1 key y\n")
+    found = [line.number for line, _ in tree.find(Rx(r"^(?:tacacs|radius)-server host (?P<a>\S+)"))]
+    assert found == [1, 3]
