@@ -405,9 +405,10 @@ class ConfigTree:
         if second is None or len(bucket) < _SUBINDEX_FROM:
             return bucket
         # a large bucket (`ip ...`, `no ...`, `interface ...`) is split by second word, once
-        sub = self._sub.get((anywhere, word))
+        shared = (anywhere or self._top is self._all, word)  # a flat tree has one index for both
+        sub = self._sub.get(shared)
         if sub is None:
-            sub = self._sub[(anywhere, word)] = {}
+            sub = self._sub[shared] = {}
             for line in bucket:
                 parts = line.text.split(" ", 2)
                 key = parts[1] if len(parts) > 1 else ""
@@ -451,21 +452,37 @@ class FlatConfigTree(ConfigTree):
     __slots__ = ("_sections",)
 
     def __init__(self, roots: list[ConfigLine], source_lines: int) -> None:
-        super().__init__(roots, roots, source_lines)
+        index: dict[str, list[ConfigLine]] = {}  # every line is top-level: one index serves both lookups
+        for line in roots:
+            bucket = index.get(line.word)
+            if bucket is None:
+                index[line.word] = [line]
+            else:
+                bucket.append(line)
+        super().__init__(roots, roots, source_lines, (index, index))
         self._sections: dict[str, list[tuple[ConfigLine, re.Match[str]]]] = {}
 
     def sections(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         cached = self._sections.get(rx.source)
         if cached is None:
             groups: dict[str, tuple[ConfigLine, re.Match[str]]] = {}
-            for line, m in self.find(rx):
+            start, needle = rx.prefix, rx.needle
+            match = rx.regex.match if rx.anchored else rx.regex.search
+            for line in self._candidates(rx, False):
+                text = line.text
+                if not (text.startswith(start) and needle in text):
+                    continue
+                m = match(text)
+                if m is None:
+                    continue
                 prefix = m.group(0).rstrip()
                 section = groups.get(prefix)
                 if section is None:
                     section = groups[prefix] = (ConfigLine(prefix, line.number), m)
-                rest = line.text[len(prefix):].strip()
+                rest = text[len(prefix):].strip()
                 if rest:
-                    section[0].children.append(ConfigLine(rest, line.number, section[0]))
+                    head = section[0]
+                    head.children.append(ConfigLine(rest, line.number, head))
             cached = self._sections[rx.source] = list(groups.values())
         return iter(cached)
 
