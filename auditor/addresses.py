@@ -37,10 +37,23 @@ def span(net: Network) -> Span:
 
 
 @functools.lru_cache(maxsize=8192)
+def network_span(text: str) -> Span | None:
+    """The span of a network given as text (as `network` reads it); None when invalid."""
+    found = network(text)
+    return None if found is None else span(found)
+
+
+@functools.lru_cache(maxsize=8192)
 def interface_span(text: str) -> Span | None:
     """The span of the network of an address with its prefix (`10.0.0.1/30`); None when invalid."""
     found = interface(text)
     return None if found is None else span(found.network)
+
+
+@functools.lru_cache(maxsize=8192)
+def network_text(net: Network) -> str:
+    """`10.0.0.0/8`: ipaddress builds the text anew each time it is asked."""
+    return str(net)
 
 
 def inside(inner: Span, outers: list[Span]) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .addresses import Span, inside, interface_span, network, span
+from .addresses import Span, inside, interface_span, network, network_span, network_text
 from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled, find_in
 from .models import Evidence, HostInfo, Outcome, Status
 
@@ -78,6 +78,7 @@ class CheckContext:
         self._memo: dict[str, Any] = {}
         self._by_role: dict[str, tuple[Interface, ...]] = {}
         self._evidence: dict[int, tuple[ConfigLine, Evidence]] = {}
+        self._spans: dict[str, list[Span]] = {}
         self.role: str | None = host.get("role")
         self.level: int | None = host.get("level")
 
@@ -182,6 +183,13 @@ class CheckContext:
         if nets is None:
             nets = self._networks[path] = [n for v in self.host_value(path) or () if (n := network(str(v)))]
         return nets
+
+    def spans(self, path: str) -> list[Span]:
+        """networks(path) as integer ranges."""
+        found = self._spans.get(path)
+        if found is None:
+            found = self._spans[path] = [sp for v in self.host_value(path) or () if (sp := network_span(str(v)))]
+        return found
 
     def host_value(self, path: str) -> Any:
         """A host data value by dotted path (`designated_servers.ntp`), None when absent."""
@@ -428,19 +436,13 @@ class Within(Assertion):
     prefixes: str | None = None  # host data key holding CIDRs
     servers: str | None = None  # designated server type
 
-    def _allowed(self, ctx: CheckContext) -> tuple[list[Span], str]:
-        """The allowed networks as spans, and as text for messages (once per host and key)."""
-        key = self.prefixes if self.prefixes else f"designated_servers.{self.servers}"
-
-        def build() -> tuple[list[Span], str]:
-            nets = ctx.networks(key)
-            return [span(n) for n in nets], ", ".join(str(n) for n in nets)
-
-        found: tuple[list[Span], str] = ctx.memo(f"within:{key}", build)
-        return found
+    @cached_property
+    def _key(self) -> str:
+        return self.prefixes if self.prefixes else f"designated_servers.{self.servers}"
 
     def test(self, where: Container) -> Result:
-        spans, allowed = self._allowed(where.ctx)
+        ctx = where.ctx
+        spans = ctx.spans(self._key)
         bad: list[ConfigLine] = []
         shown: list[str] = []
         seen = False
@@ -456,7 +458,8 @@ class Within(Assertion):
         what = self.prefixes or f"designated {self.servers} servers"
         if bad:
             return Result(False, f"{', '.join(shown)} outside {what}", tuple(bad),
-                          expected=f"inside {allowed}", actual=", ".join(shown))
+                          expected=f"inside {', '.join(map(network_text, ctx.networks(self._key)))}",
+                          actual=", ".join(shown))
         return OK
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ...addresses import interface, network
+from ...addresses import interface, network, network_text
 from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree
 from ...models import Outcome, Status
@@ -357,9 +357,12 @@ def ebgp_filtered(ctx: CheckContext, params: Mapping[str, Any], *, model: Neighb
 
 def bgp_networks_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     """BGP networks of the routing instance(s) of the tslcd interfaces lie in the host's prefixes."""
+    if not ctx.interfaces_with("tslcd"):  # known before the interface model is built
+        return NO_TSLCD
     return judge_bgp_networks(ctx, params, ifaces(ctx), _bgp_networks(ctx.tree))
 
 
+NO_TSLCD = Outcome(Status.NOT_APPLICABLE, "no tslcd interface")
 # A BGP network: its VRF (None: global), its line and its prefix (None when it is not a valid one).
 BgpNetwork = tuple[str | None, ConfigLine, ipaddress.IPv4Network | None]
 
@@ -380,7 +383,7 @@ def judge_bgp_networks(ctx: CheckContext, params: Mapping[str, Any], interfaces:
     allowed = [a for a in ctx.networks(key) if a.version == 4]
     vrfs = {i.vrf for i in interfaces if "tslcd" in i.iface.roles}
     if not vrfs:
-        return Outcome(Status.NOT_APPLICABLE, "no tslcd interface")
+        return NO_TSLCD
     bad: list[tuple[str, list[ConfigLine]]] = []
     seen = False
     for vrf, line, net in networks:
@@ -389,7 +392,7 @@ def judge_bgp_networks(ctx: CheckContext, params: Mapping[str, Any], interfaces:
         seen = True
         if net is None or not any(net.subnet_of(a) for a in allowed):
             bad.append((f"network {net or line.text} is outside {key}", [line]))
-    return outcome_of(ctx, bad, f"inside {', '.join(str(a) for a in allowed)}",
+    return outcome_of(ctx, bad, f"inside {', '.join(map(network_text, allowed))}",
                     None if seen else "no BGP network in the tslcd routing instance")
 
 

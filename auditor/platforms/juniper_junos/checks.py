@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ...addresses import network_text
 from ...checks import PASSED, CheckContext, CheckFn
 from ...config import ConfigLine, Rx
 from ...models import Outcome, Status
@@ -355,7 +356,7 @@ def exported_routes_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outc
         seen = True
         if not any(net.version == a.version and net.subnet_of(a) for a in allowed):  # type: ignore[arg-type]
             bad.append((f"exported {kind} route {net} is outside {key}", [line]))
-    return _outcome(ctx, bad, f"inside {', '.join(str(a) for a in allowed)}",
+    return _outcome(ctx, bad, f"inside {', '.join(map(network_text, allowed))}",
                     None if seen else "no static or aggregate route exported to BGP in the tslcd instance")
 
 
@@ -470,7 +471,7 @@ def lo0_ssh_sources_within(ctx: CheckContext, params: Mapping[str, Any]) -> Outc
                     bad.append((f"filter {name} term {t.name} accepts SSH from {why}", [t.line]))
             elif t.matches_all and t.action == "deny":
                 break  # later terms are never reached
-    return _outcome(ctx, bad, f"SSH only from {', '.join(str(a) for a in allowed)}")
+    return _outcome(ctx, bad, f"SSH only from {', '.join(map(network_text, allowed))}")
 
 
 def _outside(t: Term, lists: dict[str, model.PrefixList],
