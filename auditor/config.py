@@ -132,7 +132,9 @@ class Rx:
         self.prefix, runs, word_end = found if found is not None else ("", [], False)
         # case-insensitive or verbose patterns do not match their literal text as written
         usable = not self.regex.flags & (re.IGNORECASE | re.VERBOSE)
-        self.needle = max(runs, key=len) if usable and runs and max(map(len, runs)) >= 3 else ""
+        # the longest run, the last of equals (later text tells lines apart better: ` filter ` over ` family `)
+        longest = max(reversed(runs), key=len) if usable and runs else ""
+        self.needle = longest if len(longest) >= 3 else ""
         words = (self.prefix + " " if word_end and self.prefix else self.prefix).split(" ")
         # a word is complete only when a space follows it in the literal prefix
         self.word: str | None = words[0] if len(words) > 1 else None
