@@ -262,6 +262,10 @@ class Assertion:
     def test(self, where: Container) -> Result:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def constant_results(self) -> tuple[Result, ...]:
+        """Failing results (without lines) that `test` returns as the same objects every time."""
+        return ()
+
 
 @dataclass(frozen=True)
 class Present(Assertion):
@@ -285,17 +289,28 @@ class Present(Assertion):
         return Result(False, "missing " + ", ".join(f"/{s}/" for s in missing),
                       expected=self.__dict__["_expected"], actual="absent")
 
+    def constant_results(self) -> tuple[Result, ...]:
+        return (self.__dict__["_all_missing"],)
+
 
 @dataclass(frozen=True)
 class AnyOf(Assertion):
     patterns: tuple[Rx, ...]
 
-    def test(self, where: Container) -> Result:
-        for rx in self.patterns:
-            if where.has(rx):
-                return OK
+    @cached_property
+    def _none(self) -> Result:
         want = " or ".join(f"/{rx.source}/" for rx in self.patterns)
         return Result(False, f"none of {want}", expected=want, actual="absent")
+
+    def test(self, where: Container) -> Result:
+        has = where.has
+        for rx in self.patterns:
+            if has(rx):
+                return OK
+        return self._none
+
+    def constant_results(self) -> tuple[Result, ...]:
+        return (self._none,)
 
 
 @dataclass(frozen=True)
@@ -330,6 +345,13 @@ class Compare(Assertion):
     missing: str = "fail"  # fail | pass | not_applicable when no line matches
 
     @cached_property
+    def _missing(self) -> Result:
+        return Result(False, f"missing /{self.match.source}/", expected=self.bounds, actual="absent")
+
+    def constant_results(self) -> tuple[Result, ...]:
+        return (self._missing,)
+
+    @cached_property
     def bounds(self) -> str:
         parts = []
         if self.above is not None:
@@ -357,7 +379,7 @@ class Compare(Assertion):
                 return OK
             if self.missing == "not_applicable":
                 return SKIPPED
-            return Result(False, f"missing /{self.match.source}/", expected=self.bounds, actual="absent")
+            return self._missing
         if bad:
             return Result(False, f"value {', '.join(values)} not {self.bounds}", tuple(bad),
                           expected=self.bounds, actual=", ".join(values))
@@ -533,10 +555,15 @@ class Check:
 
     # the outcome when the scope selects no section (fail when the scope is required)
     _no_section: Outcome = field(init=False, repr=False, compare=False)
+    # the outcomes of the global test's constant failing results, by id of the result
+    _fails: dict[int, Outcome] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         single = self.scope.is_global and len(self.assertions) == 1
         object.__setattr__(self, "_global_test", self.assertions[0].test if single else None)
+        results = self.assertions[0].constant_results() if single else ()
+        object.__setattr__(self, "_fails", {id(r): Outcome(_FAIL, r.detail, (), r.expected, r.actual)
+                                            for r in results if not r.lines})
         none = PASSED
         if not self.scope.is_global:
             what = self.scope.describe()
@@ -545,7 +572,7 @@ class Check:
         object.__setattr__(self, "_no_section", none)
 
     def constant_outcomes(self) -> tuple[Outcome, ...]:
-        return (self._no_section,) if not self.scope.is_global else ()
+        return (*((self._no_section,) if not self.scope.is_global else ()), *self._fails.values())
 
     def run(self, ctx: CheckContext) -> Outcome:
         for rx in self.pass_if:
@@ -557,6 +584,9 @@ class Check:
             result = test(ctx.everywhere if self.scope.anywhere else ctx.top)
             if result.ok:
                 return PASSED if result.applicable else NOTHING_TO_CHECK
+            fixed = self._fails.get(id(result))
+            if fixed is not None:
+                return fixed
             # what _judge makes of a single failed result
             evidence = tuple(dict.fromkeys(ctx.evidence(line) for line in result.lines)) if result.lines else ()
             return Outcome(_FAIL, result.detail, evidence, result.expected, result.actual)
