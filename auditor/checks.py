@@ -227,6 +227,8 @@ class Container:
     def has(self, rx: Rx) -> bool:
         if self.section is None:
             return self.tree.first(rx, anywhere=self.anywhere) is not None
+        if rx.exact is not None:
+            return rx.exact in self.section.texts()
         needle = rx.needle
         if rx.anchored:
             prefix, match = rx.prefix, rx.regex.match

@@ -37,22 +37,24 @@ _LEADING_ALTERNATIVES = re.compile(r"^\^\(\?:((?:[\w-]+\|)+[\w-]+)\)(?![*?{+])(.
 _WORD_ENDS = ("$", "(?: |$)", "(?:$| )")
 
 
-def _literals(source: str) -> tuple[str, list[str], bool] | None:
-    """literal_runs, and whether the prefix ends where a word of the line ends (`^shutdown$`)."""
+def _literals(source: str) -> tuple[str, list[str], bool, bool] | None:
+    """literal_runs, whether the prefix ends where a word of the line ends (`^shutdown$`), and
+    whether the pattern is nothing but that prefix: the whole line, as literal text."""
     anchored = source.startswith("^")
     runs: list[str] = []
     run: list[str] = []
     prefix: str | None = None if anchored else ""
-    word_end = False
+    word_end = whole = False
     depth = 0
     i = 1 if anchored else 0
     n = len(source)
 
     def close() -> None:
-        nonlocal prefix, word_end
+        nonlocal prefix, word_end, whole
         if prefix is None:
             prefix = "".join(run)
             word_end = source.startswith(_WORD_ENDS, i)
+            whole = i == n - 1 and source[i] == "$"
         elif run:
             runs.append("".join(run))
         run.clear()
@@ -106,7 +108,7 @@ def _literals(source: str) -> tuple[str, list[str], bool] | None:
             run.append(ch)
         i += 1
     close()
-    return prefix or "", runs, word_end
+    return prefix or "", runs, word_end, whole
 
 
 def literal_prefix(source: str) -> str:
@@ -122,16 +124,18 @@ class Rx:
     a line must start with `prefix` and contain `needle` before the regex is worth running.
     """
 
-    __slots__ = ("anchored", "heads", "needle", "prefix", "regex", "source", "word", "word2")
+    __slots__ = ("anchored", "exact", "heads", "needle", "prefix", "regex", "source", "word", "word2")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.regex = re.compile(source)
         found = _literals(source)
         self.anchored = source.startswith("^") and found is not None
-        self.prefix, runs, word_end = found if found is not None else ("", [], False)
+        self.prefix, runs, word_end, whole = found if found is not None else ("", [], False, False)
         # case-insensitive or verbose patterns do not match their literal text as written
         usable = not self.regex.flags & (re.IGNORECASE | re.VERBOSE)
+        # the one text the pattern matches (`^shutdown$`): a set lookup answers it
+        self.exact: str | None = self.prefix if whole and usable and self.anchored else None
         # the longest run, the last of equals (later text tells lines apart better: ` filter ` over ` family `)
         longest = max(reversed(runs), key=len) if usable and runs else ""
         self.needle = longest if len(longest) >= 3 else ""
@@ -149,7 +153,7 @@ class Rx:
                 found = _literals(f"^{alt}{m.group(2)}")
                 if found is None:
                     break
-                alt_prefix, _, alt_end = found
+                alt_prefix, _, alt_end, _ = found
                 alt_words = (alt_prefix + " " if alt_end else alt_prefix).split(" ")
                 if len(alt_words) < 2:
                     break
@@ -293,7 +297,7 @@ class ConfigLine:
     for the cyclic garbage collector to walk it.
     """
 
-    __slots__ = ("__weakref__", "_flat", "_parent", "children", "number", "text", "word")
+    __slots__ = ("__weakref__", "_flat", "_parent", "_texts", "children", "number", "text", "word")
 
     def __init__(self, text: str, number: int, parent: ConfigLine | None = None) -> None:
         self.text = text
@@ -302,6 +306,7 @@ class ConfigLine:
         self.children: list[ConfigLine] = []
         self.word = text.partition(" ")[0]  # first word, the index key
         self._flat: list[ConfigLine] | None = None
+        self._texts: frozenset[str] | None = None
 
     @property
     def parent(self) -> ConfigLine | None:
@@ -343,6 +348,13 @@ class ConfigLine:
                     stack.extend(reversed(node.children))
             self._flat = flat
         return flat
+
+    def texts(self) -> frozenset[str]:
+        """The texts of every statement below this one (computed once): `^shutdown$` is a lookup."""
+        found = self._texts
+        if found is None:
+            found = self._texts = frozenset(line.text for line in self.descendants())
+        return found
 
     def path(self) -> tuple[str, ...]:
         """Texts from the top-level ancestor down to this line."""

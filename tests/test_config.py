@@ -9,9 +9,11 @@ from collections.abc import Iterator, Mapping
 import pytest
 from conftest import ROOT
 
+from auditor.checks import CheckContext, Container
 from auditor.collect import read_config_file
 from auditor.config import Rx, literal_prefix, literal_runs
 from auditor.errors import CollectionError, ParseError
+from auditor.models import HostInfo
 from auditor.platforms import get_platform
 from auditor.platforms.base import decode_config
 from auditor.policy import Policy
@@ -289,6 +291,14 @@ def test_indexed_lookups_find_what_a_full_scan_finds(platform: str, policy: Poli
             for anywhere, lines in ((True, tree.lines), (False, top)):
                 expected = [line for line in lines if rx.match(line.text)]
                 assert [line for line, _ in tree.find(rx, anywhere=anywhere)] == expected, (path.name, rx.source)
+        ctx = CheckContext(tree, HostInfo("h", platform, {}), get_platform(platform), pp.objects)
+        sections = [line for line in tree.lines if line.children]
+        sections += [line for line, _ in tree.sections(get_platform(platform).interfaces.section_rx)]
+        for section in sections:
+            body = Container(ctx, section)
+            for rx in patterns:
+                expected_has = any(rx.match(line.text) for line in section.descendants())
+                assert body.has(rx) is expected_has, (path.name, section.text, rx.source)
         tags = {kind: kind for kind in pp.objects}
         for table in (pp.objects.defs, pp.objects.refs(list(tags))):
             brute = [(t, line.number) for t, line, _ in table.scan(tree.lines)]
