@@ -282,6 +282,8 @@ class Present(Assertion):
 
     def test(self, where: Container) -> Result:
         has = where.has
+        if len(self.patterns) == 1:  # the common case, without a list
+            return OK if has(self.patterns[0]) else self.__dict__["_all_missing"]
         missing = [rx.source for rx in self.patterns if not has(rx)]
         if not missing:
             return OK

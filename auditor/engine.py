@@ -7,7 +7,7 @@ is an error, never a pass).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from .catalogue import Catalogue, Control
@@ -56,6 +56,7 @@ class _Step(NamedTuple):
     """A rule of the plan, with the findings (and single-rule verdicts) of its constant outcomes."""
 
     rule: Rule
+    run: Callable[[CheckContext], Outcome]  # the rule, or its check itself when nothing limits it
     passed: Finding  # the finding when the check returns PASSED
     fixed: dict[int, tuple[Outcome, Finding, ControlVerdict]]  # by id of the outcome object
 
@@ -63,7 +64,7 @@ class _Step(NamedTuple):
 def _step(rule: Rule, control: Control) -> _Step:
     fixed = {id(o): (o, _finding(rule, control, o), ControlVerdict(control.id, o.status, control.severity, o.message))
              for o in (NOTHING_TO_CHECK, *rule.constant_outcomes())}
-    return _Step(rule, _finding(rule, control, PASSED), fixed)
+    return _Step(rule, rule.runner(), _finding(rule, control, PASSED), fixed)
 
 
 class _Item(NamedTuple):
@@ -136,7 +137,7 @@ def evaluate(
         if len(steps) == 1:  # the common case, without lists
             step = steps[0]
             try:
-                outcome = step.rule.run(ctx)
+                outcome = step.run(ctx)
             except Exception as exc:
                 outcome = _crashed(exc)
             if outcome is PASSED:
@@ -154,7 +155,7 @@ def evaluate(
         outcomes = []
         for step in steps:
             try:
-                outcome = step.rule.run(ctx)
+                outcome = step.run(ctx)
             except Exception as exc:
                 outcome = _crashed(exc)
             outcomes.append(outcome)

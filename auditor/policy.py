@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,10 @@ class Rule:
             if excluded is not None:
                 return excluded
         return self.check.run(ctx)
+
+    def runner(self) -> Callable[[CheckContext], Outcome]:
+        """`run`, or the check's own run when no role, level or condition limits the rule."""
+        return self.run if self._limited or self.when is not None else self.check.run
 
     def constant_outcomes(self) -> tuple[Outcome, ...]:
         """The outcome objects this rule returns as they are, whatever the config (the engine makes
