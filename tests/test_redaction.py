@@ -6,11 +6,13 @@ where the platform prints a password, secret, key or community.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from auditor.platforms import get_platform, known_platforms
+from auditor.platforms.base import Redaction
 
 IOS = get_platform("cisco_ios")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,3 +73,25 @@ def test_ios_evidence_is_redacted_by_the_engine() -> None:
                       setup("cisco_ios")["hosts"]["wan-edge"])
     texts = [e.text for f in findings for e in f.evidence]
     assert texts and not any("Kx7vB2nR" in t for t in texts)
+
+
+@pytest.mark.parametrize("platform", known_platforms())
+def test_word_precheck_skips_only_lines_the_pattern_cannot_match(platform: str) -> None:
+    """A redaction skips its regex on a line without any of its opening words: on every canary line
+    and every line of the platform's fixture configs, the result is what the regex alone gives."""
+    redactions = get_platform(platform).redactions
+    lines = set(secret_lines(platform))
+    for path in (FIXTURES / platform).glob("*.cfg"):
+        lines.update(path.read_text(encoding="utf-8").splitlines())
+    assert sum(r.words is not None for r in redactions) >= 1 or platform == "fortinet"
+    for r in redactions:
+        for line in lines:
+            assert r.apply(line) == r.pattern.sub(r._replace, line), (r.pattern.pattern, line)
+
+
+def test_opening_words_of_a_choice_are_all_its_words() -> None:
+    r = Redaction(re.compile(r"\b(authentication-password|privacy-key) (\S+)"))
+    assert r.words == ("authentication-password", "privacy-key")
+    assert r.apply("privacy-key CANARY") == "privacy-key <redacted>"
+    assert Redaction(re.compile(r"\b(abc(?:x)|def) (\S+)")).words is None  # a choice of more than words
+    assert Redaction(re.compile(r"\b((?<!md5-)password) (\S+)")).words is None

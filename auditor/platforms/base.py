@@ -25,6 +25,89 @@ WELL_KNOWN_COMMUNITIES = frozenset(
 REDACTED = "<redacted>"
 
 
+# A redaction pattern opens with anchors or look-behinds, then its kept group: `\b((?:secret|password) ...`.
+_OPENING = re.compile(r"^(?:\^|\\b|\(\?<!(?:\\.|[^)\\])*\))*\((?!\?)")
+_ALTERNATIVES = re.compile(r"^\(\?:((?:[\w-]+\|)+[\w-]+)\)(?![*?{+])")
+
+
+def _opening_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literal words a match of a redaction pattern starts with (one of them when the pattern
+    opens with alternatives), or None when they cannot be told from the pattern's text."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    m = _OPENING.match(pattern.pattern)
+    if m is None:
+        return None
+    body = _group_body(pattern.pattern[m.end():])
+    if body is None:
+        return None
+    if _top_level_bar(body):  # the kept group is itself a choice: `(a-password|b-key)`
+        words = body.split("|")
+        return tuple(words) if all(_PLAIN_WORD.fullmatch(w) for w in words) else None
+    alts = _ALTERNATIVES.match(body)
+    if alts is not None:
+        return tuple(alts.group(1).split("|"))
+    literal: list[str] = []
+    for ch in body:
+        if ch in _REGEX_META:
+            if ch in "*?{" and literal:
+                literal.pop()  # made optional by the quantifier
+            break
+        literal.append(ch)
+    return ("".join(literal),) if len(literal) >= 3 else None
+
+
+def _group_body(text: str) -> str | None:
+    """The text of a group up to its closing parenthesis (`text` starts inside the group)."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "[":
+            i += 1
+            if i < len(text) and text[i] == "^":
+                i += 1
+            if i < len(text) and text[i] == "]":
+                i += 1
+            while i < len(text) and text[i] != "]":
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return text[:i]
+            depth -= 1
+        i += 1
+    return None
+
+
+def _top_level_bar(body: str) -> bool:
+    """Whether a group body is a choice at its own level (`a|b`, not `(?:a|b)c`)."""
+    depth = 0
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "[":
+            while i < len(body) and body[i] != "]":
+                i += 2 if body[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+_PLAIN_WORD = re.compile(r"[\w-]{3,}")
+_REGEX_META = frozenset(".^$*+?{}[]\\|()")
+
+
 @dataclass(frozen=True)
 class Redaction:
     """A secret position: group 1 is kept, group 2 (the secret) becomes <redacted>.
@@ -34,8 +117,16 @@ class Redaction:
 
     pattern: re.Pattern[str]
     community: bool = False
+    # words of which a matching line holds at least one (None: not known, the pattern always runs)
+    words: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", _opening_words(self.pattern))
 
     def apply(self, text: str) -> str:
+        words = self.words
+        if words is not None and not any(w in text for w in words):
+            return text
         return self.pattern.sub(self._replace, text)
 
     def _replace(self, m: re.Match[str]) -> str:
