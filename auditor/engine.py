@@ -72,6 +72,8 @@ class _Item(NamedTuple):
     static: ControlVerdict | None  # n/a on the platform, or no rule implements it
     steps: list[_Step]
     passed: ControlVerdict  # the verdict when a single rule returns PASSED
+    other_role: ControlVerdict  # n/a: the host's role is not one the control applies to
+    low_level: ControlVerdict  # n/a: the host's level is below the control's
 
 
 _Plan = list[_Item]
@@ -97,7 +99,9 @@ def _plan(policy: PlatformPolicy | None, catalogue: Catalogue, platform: str,
         elif not rules:
             static = ControlVerdict(control.id, _ERROR, control.severity, f"no rule implements {control.id} on {platform}")
         steps = [_step(r, control) for r in rules]
-        plan.append(_Item(control, static, steps, ControlVerdict(control.id, _PASS, control.severity, "")))
+        plan.append(_Item(control, static, steps, ControlVerdict(control.id, _PASS, control.severity, ""),
+                          ControlVerdict(control.id, _NA, control.severity, f"applies to roles {', '.join(control.roles)}"),
+                          ControlVerdict(control.id, _NA, control.severity, f"applies from level {control.min_level}")))
     if cache is not None:
         if len(cache) > 64:  # many different subsets of controls: keep the newest only
             cache.clear()
@@ -123,16 +127,15 @@ def evaluate(
     verdicts: list[ControlVerdict] = []
     findings: list[Finding] = []
     append_verdict, append_finding = verdicts.append, findings.append
-    for control, static, steps, passed in _plan(policy, catalogue, platform.name, controls):
+    for control, static, steps, passed, other_role, low_level in _plan(policy, catalogue, platform.name, controls):
         if static is not None:
             append_verdict(static)
             continue
         if control.roles and role not in control.roles:
-            append_verdict(ControlVerdict(control.id, _NA, control.severity,
-                                          f"applies to roles {', '.join(control.roles)}"))
+            append_verdict(other_role)
             continue
         if control.min_level is not None and (level is None or level < control.min_level):
-            append_verdict(ControlVerdict(control.id, _NA, control.severity, f"applies from level {control.min_level}"))
+            append_verdict(low_level)
             continue
         if len(steps) == 1:  # the common case, without lists
             step = steps[0]
