@@ -56,7 +56,16 @@ def network_text(net: Network) -> str:
     return str(net)
 
 
+@functools.lru_cache(maxsize=1024)
+def networks_text(texts: tuple[str, ...]) -> str:
+    """`10.0.0.0/8, 10.1.0.0/16` for host data addresses or prefixes (the valid ones)."""
+    return ", ".join(str(n) for t in texts if (n := network(t)) is not None)
+
+
 def inside(inner: Span, outers: list[Span]) -> bool:
     """Whether the network `inner` lies within one of `outers` (same IP version)."""
     version, first, last = inner
-    return any(v == version and lo <= first and last <= hi for v, lo, hi in outers)
+    for v, lo, hi in outers:
+        if v == version and lo <= first and last <= hi:
+            return True
+    return False

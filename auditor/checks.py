@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .addresses import Span, inside, interface_span, network, network_span, network_text
-from .config import ConfigLine, ConfigTree, PatternTable, Rx, compiled, find_in
+from .addresses import Span, inside, interface_span, network, network_span, networks_text
+from .config import ConfigLine, ConfigTree, Hits, PatternTable, Rx, compiled, find_in
 from .models import Evidence, HostInfo, Outcome, Status
 
 if TYPE_CHECKING:
@@ -188,14 +188,18 @@ class CheckContext:
         """networks(path) as integer ranges."""
         found = self._spans.get(path)
         if found is None:
-            found = self._spans[path] = [sp for v in self.host_value(path) or () if (sp := network_span(str(v)))]
+            found = self._spans[path] = [sp for v in self.host_texts(path) if (sp := network_span(v))]
         return found
+
+    def host_texts(self, path: str) -> tuple[str, ...]:
+        """The host data list at `path` as texts (empty when absent)."""
+        return tuple(str(v) for v in self.host_value(path) or ())
 
     def host_value(self, path: str) -> Any:
         """A host data value by dotted path (`designated_servers.ntp`), None when absent."""
         value: Any = self.host.data
         for part in path.split("."):
-            if not isinstance(value, Mapping):
+            if not (type(value) is dict or isinstance(value, Mapping)):  # the ABC check is slow: dicts first
                 return None
             value = value.get(part)
         return value
@@ -219,7 +223,7 @@ class Container:
         self.section = section
         self.anywhere = anywhere
 
-    def find(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+    def find(self, rx: Rx) -> Hits:
         if self.section is None:
             return self.tree.find(rx, anywhere=self.anywhere)
         return find_in(self.section.descendants(), rx)
@@ -469,23 +473,25 @@ class Within(Assertion):
     def test(self, where: Container) -> Result:
         ctx = where.ctx
         spans = ctx.spans(self._key)
+        with_mask = "mask" in self.match.regex.groupindex
         bad: list[ConfigLine] = []
         shown: list[str] = []
         seen = False
         for line, m in where.find(self.match):
             seen = True
-            addr, mask = m.group("addr"), m.groupdict().get("mask")
+            addr = m.group("addr")
+            mask = m.group("mask") if with_mask else None
             found = interface_span(f"{addr}/{mask}" if mask else addr)
             if found is None or not inside(found, spans):
                 bad.append(line)
                 shown.append(addr)
         if not seen:
             return SKIPPED
-        what = self.prefixes or f"designated {self.servers} servers"
         if bad:
-            return Result(False, f"{', '.join(shown)} outside {what}", tuple(bad),
-                          expected=f"inside {', '.join(map(network_text, ctx.networks(self._key)))}",
-                          actual=", ".join(shown))
+            what = self.prefixes or f"designated {self.servers} servers"
+            listed = ", ".join(shown)
+            return Result(False, f"{listed} outside {what}", tuple(bad),
+                          expected=f"inside {networks_text(ctx.host_texts(self._key))}", actual=listed)
         return OK
 
 

@@ -268,25 +268,26 @@ def _number(line: ConfigLine) -> int:
     return line.number
 
 
-def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+Hits = list[tuple["ConfigLine", re.Match[str]]]  # matching lines with their matches, in text order
+
+
+def find_in(lines: Iterable[ConfigLine], rx: Rx) -> Hits:
     """The lines matching `rx`, with their matches; the literal prefix is tested before the regex."""
     needle = rx.needle
+    out: Hits = []
     if rx.anchored:
         prefix, match = rx.prefix, rx.regex.match
         for line in lines:
             text = line.text
-            if text.startswith(prefix) and needle in text:
-                m = match(text)
-                if m:
-                    yield line, m
+            if text.startswith(prefix) and needle in text and (m := match(text)) is not None:
+                out.append((line, m))
     else:
         search = rx.regex.search
         for line in lines:
             text = line.text
-            if needle in text:
-                m = search(text)
-                if m:
-                    yield line, m
+            if needle in text and (m := search(text)) is not None:
+                out.append((line, m))
+    return out
 
 
 class ConfigLine:
@@ -432,7 +433,7 @@ class ConfigTree:
                 lst.append(line)
         return sub.get(second, ())
 
-    def find(self, rx: Rx, *, anywhere: bool = False) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
+    def find(self, rx: Rx, *, anywhere: bool = False) -> Hits:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""
         return find_in(self._candidates(rx, anywhere), rx)
 
@@ -448,7 +449,7 @@ class ConfigTree:
 
     def sections(self, rx: Rx) -> Iterator[tuple[ConfigLine, re.Match[str]]]:
         """Top-level statements matching `rx` (their children are the section body)."""
-        return self.find(rx)
+        return iter(self.find(rx))
 
     def __len__(self) -> int:
         return len(self.lines)
