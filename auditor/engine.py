@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from .catalogue import Catalogue, Control
-from .checks import NOTHING_TO_CHECK, PASSED, CheckContext, ObjectTable
+from .checks import NOTHING_TO_CHECK, PASSED
 from .config import ConfigTree
+from .context import CheckContext, ObjectTable
 from .models import ControlVerdict, Finding, HostInfo, Outcome, Severity, Status
 from .platforms import get_platform
 from .policy import PlatformPolicy, Rule

@@ -9,27 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .assertions import Absent, AnyOf, Assertion, Compare, Count, Defined, Present, References, Within
 from .catalogue import Catalogue
-from .checks import (
-    GENERIC_CHECKS,
-    Absent,
-    AnyOf,
-    Assertion,
-    Check,
-    CheckContext,
-    Compare,
-    Condition,
-    Count,
-    Defined,
-    ObjectKind,
-    ObjectTable,
-    Present,
-    PythonCheck,
-    References,
-    Scope,
-    Within,
-)
+from .checks import GENERIC_CHECKS, Check, Condition, PythonCheck, Scope
 from .config import Rx
+from .context import CheckContext, ObjectKind, ObjectTable
 from .errors import AuditorError, PolicyError
 from .models import Outcome, Status
 from .platforms import Platform, get_platform, known_platforms

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Mapping
 import pytest
 from conftest import ROOT
 
-from auditor.checks import CheckContext, Container
 from auditor.collect import read_config_file
 from auditor.config import Rx, literal_prefix, literal_runs
+from auditor.context import CheckContext, Container
 from auditor.errors import CollectionError, ParseError
 from auditor.models import HostInfo
 from auditor.platforms import get_platform

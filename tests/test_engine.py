@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT
 
 from auditor.catalogue import Catalogue
-from auditor.checks import CheckContext, PythonCheck
+from auditor.checks import PythonCheck
+from auditor.context import CheckContext
 from auditor.engine import control_status, evaluate, host_score
 from auditor.models import ControlVerdict, HostInfo, Outcome, Severity, Status
 from auditor.platforms import get_platform

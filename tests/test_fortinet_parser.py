@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from auditor.checks import CheckContext, ObjectTable
 from auditor.config import ConfigLine, ConfigTree, Rx
+from auditor.context import CheckContext, ObjectTable
 from auditor.errors import ParseError
 from auditor.models import HostInfo, Status
 from auditor.platforms import get_platform

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from auditor.catalogue import load_catalogue
-from auditor.checks import GENERIC_CHECKS, CheckContext, ObjectKind
+from auditor.checks import GENERIC_CHECKS
+from auditor.context import CheckContext, ObjectKind
 from auditor.models import HostInfo, Outcome, Status
 from auditor.platforms import get_platform
 from auditor.platforms.cisco_ios.checks import CHECKS

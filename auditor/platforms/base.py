@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..errors import ParseError
 
 if TYPE_CHECKING:
-    from ..checks import CheckFn
+    from ..context import CheckFn
 
 from ..config import ConfigTree, Rx
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ...addresses import network
-from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree
+from ...context import CheckContext
 from ...models import Outcome, Status
 from .common import (
     ACCESS_CLASS,

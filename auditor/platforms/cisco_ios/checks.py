@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...checks import CheckContext, CheckFn
 from ...config import ConfigLine, Rx
+from ...context import CheckContext, CheckFn
 from ...models import Outcome, Status
 from .acl import no_permit_any_inbound, vty_filters_within
 from .common import (

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ...addresses import interface, network, network_text
-from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree
+from ...context import CheckContext
 from ...models import Outcome, Status
 from .common import (
     AF_IF,

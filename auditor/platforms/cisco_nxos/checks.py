@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ...checks import CheckContext, CheckFn
 from ...config import ConfigLine, Rx
+from ...context import CheckContext, CheckFn
 from ...models import Outcome
 from ..cisco_ios import checks as ios
 from ..cisco_ios.acl import no_permit_any_inbound, vty_filters_within

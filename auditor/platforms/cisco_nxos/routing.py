@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ...checks import CheckContext, Interface
 from ...config import ConfigLine, ConfigTree, Rx
+from ...context import CheckContext, Interface
 from ...models import Outcome
 from ..cisco_ios import routing as ios
 from ..cisco_ios.common import BGP, OSPF_AREA_AUTH, OSPF_IF_AUTH, Iface, child_group, ip_int

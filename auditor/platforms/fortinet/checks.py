@@ -15,20 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...checks import (
-    PASSED,
-    Absent,
-    AnyOf,
-    Assertion,
-    Check,
-    CheckContext,
-    CheckFn,
-    Present,
-    Scope,
-    Within,
-    short_hostname,
-)
+from ...assertions import Absent, AnyOf, Assertion, Present, Within
+from ...checks import PASSED, Check, Scope, short_hostname
 from ...config import ConfigLine, Rx
+from ...context import CheckContext, CheckFn
 from ...models import Outcome, Status
 from .common import tables, values
 from .firewall import no_permit_any_any, policies_separate, policy_references_defined

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from ...checks import PASSED, CheckContext
+from ...checks import PASSED
 from ...config import ConfigLine, Rx
+from ...context import CheckContext
 from ...models import Outcome, Status
 
 # A value of a `set` line: "double quoted" (with \-escapes), 'single quoted' or bare.

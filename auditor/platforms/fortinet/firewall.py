@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...checks import CheckContext
 from ...config import ConfigLine, Rx
+from ...context import CheckContext
 from ...models import Outcome
 from .common import Settings, blocks, entries, entry_name, listed, names, outcome, settings, tables, value
 

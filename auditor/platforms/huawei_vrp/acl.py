@@ -12,8 +12,8 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from ...checks import CheckContext
 from ...config import ConfigLine
+from ...context import CheckContext
 from ...models import Outcome
 from .common import ACL, ACL_RULE, FILTER_IN, VTY, VTY_ACL, Network, Problem, inside, judged, wildcarded
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...checks import CheckContext, CheckFn
 from ...config import ConfigLine
+from ...context import CheckContext, CheckFn
 from ...models import Outcome, Status
 from .acl import no_permit_any_inbound, vty_filters_within
 from .common import USM_USER, V3_GROUP, V3_TARGET, Problem, judged, rx

@@ -7,8 +7,9 @@ import ipaddress
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ...checks import PASSED, CheckContext, Interface
+from ...checks import PASSED
 from ...config import ConfigLine, Rx
+from ...context import CheckContext, Interface
 from ...models import Outcome, Status
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

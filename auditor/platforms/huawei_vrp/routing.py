@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ...checks import CheckContext
 from ...config import ConfigLine, ConfigTree, Rx
+from ...context import CheckContext
 from ...models import Outcome
 from .common import Iface, Problem, ifaces, inside, judged, masked, wildcarded
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...addresses import network_text
-from ...checks import PASSED, CheckContext, CheckFn
+from ...checks import PASSED
 from ...config import ConfigLine, Rx
+from ...context import CheckContext, CheckFn
 from ...models import Outcome, Status
 from . import model
 from .model import Neighbour, Term, Unit

@@ -12,8 +12,8 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ...checks import CheckContext, Interface
 from ...config import ConfigLine, ConfigTree, Rx
+from ...context import CheckContext, Interface
 
 # ---------------------------------------------------------------- pattern tables
 
