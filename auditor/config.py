@@ -224,12 +224,7 @@ class PatternTable:
                     cands = rest
                 if loose:
                     cands = cands + loose
-            text = line.text
-            for tag, rx in cands:
-                if text.startswith(rx.prefix) and rx.needle in text:
-                    m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
-                    if m:
-                        out.append((tag, line, m))
+            _match_into(out, (line,), cands)
         return out
 
     def scan_tree(self, tree: ConfigTree) -> list[tuple[str, ConfigLine, re.Match[str]]]:

@@ -38,10 +38,11 @@ def _opening_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     m = _OPENING.match(pattern.pattern)
     if m is None:
         return None
-    body = _group_body(pattern.pattern[m.end():])
-    if body is None:
+    group = _group_body(pattern.pattern[m.end():])
+    if group is None:
         return None
-    if _top_level_bar(body):  # the kept group is itself a choice: `(a-password|b-key)`
+    body, choice = group
+    if choice:  # the kept group is itself a choice: `(a-password|b-key)`
         words = body.split("|")
         return tuple(words) if all(_PLAIN_WORD.fullmatch(w) for w in words) else None
     alts = _ALTERNATIVES.match(body)
@@ -57,9 +58,11 @@ def _opening_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return ("".join(literal),) if len(literal) >= 3 else None
 
 
-def _group_body(text: str) -> str | None:
-    """The text of a group up to its closing parenthesis (`text` starts inside the group)."""
+def _group_body(text: str) -> tuple[str, bool] | None:
+    """The text of a group up to its closing parenthesis (`text` starts inside the group), and
+    whether the group is a choice at its own level (`a|b`, not `(?:a|b)c`)."""
     depth = 0
+    choice = False
     i = 0
     while i < len(text):
         ch = text[i]
@@ -77,31 +80,12 @@ def _group_body(text: str) -> str | None:
             depth += 1
         elif ch == ")":
             if depth == 0:
-                return text[:i]
-            depth -= 1
-        i += 1
-    return None
-
-
-def _top_level_bar(body: str) -> bool:
-    """Whether a group body is a choice at its own level (`a|b`, not `(?:a|b)c`)."""
-    depth = 0
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":
-            while i < len(body) and body[i] != "]":
-                i += 2 if body[i] == "\\" else 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
+                return text[:i], choice
             depth -= 1
         elif ch == "|" and depth == 0:
-            return True
+            choice = True
         i += 1
-    return False
+    return None
 
 
 _PLAIN_WORD = re.compile(r"[\w-]{3,}")
