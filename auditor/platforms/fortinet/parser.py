@@ -59,8 +59,9 @@ class FortiTree(ConfigTree):
     __slots__ = ()
 
     def __init__(self, roots: list[ConfigLine], lines: list[ConfigLine], source_lines: int,
-                 tables: list[ConfigLine] | None = None) -> None:
-        super().__init__(roots, lines, source_lines)
+                 tables: list[ConfigLine] | None = None,
+                 index: tuple[dict[str, list[ConfigLine]], dict[str, list[ConfigLine]]] | None = None) -> None:
+        super().__init__(roots, lines, source_lines, index)
         if tables is not None:
             top: dict[str, list[ConfigLine]] = {}
             for line in tables:
@@ -78,6 +79,8 @@ def parse(text: str) -> ConfigTree:
     roots: list[ConfigLine] = []
     lines: list[ConfigLine] = []
     tables: list[ConfigLine] = []  # roots plus the tables of `config global` and VDOM entries
+    top: dict[str, list[ConfigLine]] = {}  # the index by first word: top-level lines, lines at any depth
+    every: dict[str, list[ConfigLine]] = {}
     stack: list[ConfigLine] = []  # open `config` blocks and `edit` entries, innermost last
     containers: set[int] = set()  # ids of the nodes whose `config` children are tables
     pending: list[str] | None = None  # lines of a quoted value still open
@@ -126,16 +129,26 @@ def parse(text: str) -> ConfigTree:
         parent = stack[-1] if stack else None
         node = ConfigLine(s, number, parent)
         lines.append(node)
+        bucket = every.get(node.word)
+        if bucket is None:
+            every[node.word] = [node]
+        else:
+            bucket.append(node)
         if parent is None:
             roots.append(node)
             tables.append(node)
+            bucket = top.get(node.word)
+            if bucket is None:
+                top[node.word] = [node]
+            else:
+                bucket.append(node)
             if s == _GLOBAL:
                 containers.add(id(node))
         else:
             parent.children.append(node)
             if block and id(parent) in containers:
                 tables.append(node)
-            elif entry and parent.parent is None and parent.text == _VDOMS:
+            elif entry and len(stack) == 1 and parent.text == _VDOMS:  # an entry of top-level `config vdom`
                 containers.add(id(node))
         if block or entry:
             stack.append(node)
@@ -143,6 +156,6 @@ def parse(text: str) -> ConfigTree:
         raise ParseError("quoted value never closed: no closing '\"'", line=pending_number)
     if not lines:
         raise ParseError("no configuration statements found")
-    tree = FortiTree(roots, lines, len(raw_lines), tables if containers else None)
+    tree = FortiTree(roots, lines, len(raw_lines), tables if containers else None, (top, every))
     refuse_implausible(tree, "FortiOS", _WORD, _ANCHORS)
     return tree
