@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 # Characters that end a run of literal text in a pattern.
 _META = set(".^$*+?{}[]\\|()")
@@ -180,6 +180,11 @@ def compiled(source: str) -> Rx:
     return Rx(source)
 
 
+# A pattern of a table: its tag, literal prefix and needle, and the regex's match (or search).
+_Entry = tuple[str, str, str, Callable[[str], "re.Match[str] | None"]]
+Tagged = list[tuple[str, "ConfigLine", re.Match[str]]]  # (tag, line, match) in text order
+
+
 class PatternTable:
     """Many tagged patterns matched in one pass over lines, dispatched by a line's first two words."""
 
@@ -187,35 +192,36 @@ class PatternTable:
 
     def __init__(self, patterns: Iterable[tuple[str, Rx]]) -> None:
         # first word -> (second word -> patterns, patterns known by their first word only)
-        self._by_word: dict[str, tuple[dict[str, list[tuple[str, Rx]]], list[tuple[str, Rx]]]] = {}
-        self._loose: list[tuple[str, Rx]] = []  # patterns without a known first word
+        self._by_word: dict[str, tuple[dict[str, list[_Entry]], list[_Entry]]] = {}
+        self._loose: list[_Entry] = []  # patterns without a known first word
         for tag, rx in patterns:
+            entry = (tag, rx.prefix, rx.needle, rx.regex.match if rx.anchored else rx.regex.search)
             if rx.word is not None:
                 heads: tuple[tuple[str, str | None], ...] = ((rx.word, rx.word2),)
             elif rx.heads is not None:
                 heads = rx.heads
             else:
-                self._loose.append((tag, rx))
+                self._loose.append(entry)
                 continue
             for word, word2 in heads:
                 by_second, rest = self._by_word.setdefault(word, ({}, []))
                 if word2 is None:
-                    rest.append((tag, rx))
+                    rest.append(entry)
                 else:
-                    by_second.setdefault(word2, []).append((tag, rx))
+                    by_second.setdefault(word2, []).append(entry)
 
-    def scan(self, lines: Iterable[ConfigLine]) -> list[tuple[str, ConfigLine, re.Match[str]]]:
+    def scan(self, lines: Iterable[ConfigLine]) -> Tagged:
         """Every (tag, line, match) in text order."""
-        out: list[tuple[str, ConfigLine, re.Match[str]]] = []
+        out: Tagged = []
         by_word, loose = self._by_word, self._loose
         for line in lines:
-            entry = by_word.get(line.word)
-            if entry is None:
+            found = by_word.get(line.word)
+            if found is None:
                 if not loose:
                     continue
-                cands: list[tuple[str, Rx]] = loose
+                cands = loose
             else:
-                by_second, rest = entry
+                by_second, rest = found
                 if by_second:
                     parts = line.text.split(" ", 2)
                     second = by_second.get(parts[1]) if len(parts) > 1 else None
@@ -227,12 +233,12 @@ class PatternTable:
             _match_into(out, (line,), cands)
         return out
 
-    def scan_tree(self, tree: ConfigTree) -> list[tuple[str, ConfigLine, re.Match[str]]]:
+    def scan_tree(self, tree: ConfigTree) -> Tagged:
         """Every (tag, line, match) at any depth of `tree`, in line-number order; only the lines
         whose first words some pattern needs are looked at (through the tree's index)."""
         if self._loose:
             return self.scan(tree.lines)
-        out: list[tuple[str, ConfigLine, re.Match[str]]] = []
+        out: Tagged = []
         every, parts = tree._all, 0
         for word, (by_second, rest) in self._by_word.items():
             if word not in every:
@@ -241,22 +247,25 @@ class PatternTable:
                 _match_into(out, every[word], rest)
                 parts += 1
             for second, patterns in by_second.items():
-                _match_into(out, tree.bucket(word, second, anywhere=True), patterns)
-                parts += 1
+                lines = tree.bucket(word, second, anywhere=True)
+                if lines:
+                    _match_into(out, lines, patterns)
+                    parts += 1
         if parts > 1:
-            out.sort(key=lambda hit: hit[1].number)
+            out.sort(key=_by_line)
         return out
 
 
-def _match_into(out: list[tuple[str, ConfigLine, re.Match[str]]], lines: Iterable[ConfigLine],
-                patterns: list[tuple[str, Rx]]) -> None:
+def _by_line(hit: tuple[str, ConfigLine, re.Match[str]]) -> int:
+    return hit[1].number
+
+
+def _match_into(out: Tagged, lines: Iterable[ConfigLine], patterns: list[_Entry]) -> None:
     for line in lines:
         text = line.text
-        for tag, rx in patterns:
-            if text.startswith(rx.prefix) and rx.needle in text:
-                m = rx.regex.match(text) if rx.anchored else rx.regex.search(text)
-                if m:
-                    out.append((tag, line, m))
+        for tag, prefix, needle, match in patterns:
+            if text.startswith(prefix) and needle in text and (m := match(text)) is not None:
+                out.append((tag, line, m))
 
 
 def _number(line: ConfigLine) -> int:
