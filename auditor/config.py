@@ -407,6 +407,10 @@ class ConfigTree:
                     bucket = top[word] = []
                 bucket.append(line)
 
+    def by_first_word(self) -> dict[str, list[ConfigLine]]:
+        """Every statement (at any depth) by its first word, in text order; not to be modified."""
+        return self._all
+
     def _candidates(self, rx: Rx, anywhere: bool) -> Sequence[ConfigLine]:
         word = rx.word
         if word is not None:

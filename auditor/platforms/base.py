@@ -255,19 +255,12 @@ def refuse_implausible(tree: ConfigTree, own: str, word: re.Pattern[str], anchor
     `word` matches a plausible first word of a statement; `anchors` are first words that any real
     configuration of the platform has at top level (at least one must appear).
     """
-    good: set[str] = set()
-    bad = []
-    for line in tree.lines:
-        w = line.word
-        if w in good:
-            continue
-        if word.match(w):
-            good.add(w)
-        else:
-            bad.append(line)
-    if len(bad) * 10 > len(tree.lines) * 3:
-        raise ParseError(f"output is not a {own} configuration ({len(bad)} of {len(tree.lines)} lines "
-                         f"are not {own} statements)", line=bad[0].number)
+    # one test per distinct first word, through the tree's index
+    bad = [lines for w, lines in tree.by_first_word().items() if not word.match(w)]
+    count = sum(map(len, bad))
+    if count * 10 > len(tree.lines) * 3:
+        raise ParseError(f"output is not a {own} configuration ({count} of {len(tree.lines)} lines "
+                         f"are not {own} statements)", line=min(lines[0].number for lines in bad))
     if not any(root.text.split(" ", 1)[0] in anchors for root in tree.roots):
         raise ParseError(f"output is not a {own} configuration (none of {', '.join(sorted(anchors))} found)")
 
