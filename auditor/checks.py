@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assertions import Assertion, Result
-from .config import ConfigLine, Rx, compiled
+from .config import ConfigLine, Rx, compiled, find_in
 from .context import INTERFACE_ROLES, CheckContext, CheckFn, Container, Interface
 from .models import Evidence, Outcome, Status
 
@@ -39,7 +39,7 @@ class Scope:
             each = self.each
             if each is None:
                 return [i.line for i in ctx.interfaces_with(self.interfaces)]
-            return [i.line for i in ctx.interfaces_with(self.interfaces) if each.match(i.line.text)]
+            return [line for line, _ in find_in([i.line for i in ctx.interfaces_with(self.interfaces)], each)]
         assert self.each is not None
         return [line for line, _ in ctx.tree.sections(self.each)]
 
@@ -131,12 +131,14 @@ class Check:
             # the common case, without building a result list per section unless one fails
             test = assertions[0].test
             applicable = False
-            for i, s in enumerate(sections):
+            failed: list[tuple[ConfigLine, Result]] = []
+            for s in sections:
                 r = test(Container(ctx, s))
                 if not r.ok:
-                    rest = [(t, [test(Container(ctx, t))]) for t in sections[i + 1:]]
-                    return self._judge(ctx, [(s, [r]), *rest], applicable=True)
+                    failed.append((s, r))
                 applicable = applicable or r.applicable
+            if failed:
+                return _failed_sections(ctx, failed)
             return PASSED if applicable else NOTHING_TO_CHECK
         return self._judge(ctx, [(s, self._test(Container(ctx, s))) for s in sections])
 
@@ -182,6 +184,20 @@ class Check:
         if not applicable:
             return NOTHING_TO_CHECK
         return PASSED
+
+
+def _failed_sections(ctx: CheckContext, failed: list[tuple[ConfigLine, Result]]) -> Outcome:
+    """What Check._judge makes of sections that each failed their one assertion."""
+    details: list[str] = []
+    evidence: list[Evidence] = []
+    for section, r in failed:
+        head = ctx.evidence(section)
+        evidence.append(head)
+        details.append(f"{head.text}: {r.detail}")
+        evidence.extend(ctx.evidence(line) for line in r.lines)
+    return Outcome(_FAIL, " | ".join(details), tuple(dict.fromkeys(evidence)),
+                   "; ".join(dict.fromkeys(r.expected for _, r in failed)),
+                   "; ".join(dict.fromkeys(r.actual for _, r in failed)))
 
 
 @dataclass(frozen=True)
