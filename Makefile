@@ -27,7 +27,9 @@ pytest: $(STAMP)
 test: lint pytest
 
 bench: $(STAMP)
-	$(PY) -m bench.offline --corpus ../shared/corpora/cisco_ios --reps 5
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench.offline --corpus ../shared/corpora --reps 5
+	$(PY) -m bench.reference --corpus ../shared/corpora/cisco_ios --reps 5
 
 clean:
 	rm -rf out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
