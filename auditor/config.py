@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 # Characters that end a run of literal text in a pattern.
@@ -392,20 +393,14 @@ class ConfigTree:
         if index is not None:  # built by the parser as it went (top-level lines, lines at any depth)
             self._top, self._all = index
             return
-        self._top = {}
-        self._all = {}
+        self._top = defaultdict(list)
+        self._all = defaultdict(list)
         top, every = self._top, self._all
         for line in lines:
             word = line.word
-            bucket = every.get(word)
-            if bucket is None:
-                bucket = every[word] = []
-            bucket.append(line)
+            every[word].append(line)
             if line._parent is None:
-                bucket = top.get(word)
-                if bucket is None:
-                    bucket = top[word] = []
-                bucket.append(line)
+                top[word].append(line)
 
     def by_first_word(self) -> dict[str, list[ConfigLine]]:
         """Every statement (at any depth) by its first word, in text order; not to be modified."""
@@ -431,14 +426,10 @@ class ConfigTree:
         shared = (anywhere or self._top is self._all, word)  # a flat tree has one index for both
         sub = self._sub.get(shared)
         if sub is None:
-            sub = self._sub[shared] = {}
+            sub = self._sub[shared] = defaultdict(list)
             for line in bucket:
                 parts = line.text.split(" ", 2)
-                key = parts[1] if len(parts) > 1 else ""
-                lst = sub.get(key)
-                if lst is None:
-                    lst = sub[key] = []
-                lst.append(line)
+                sub[parts[1] if len(parts) > 1 else ""].append(line)
         return sub.get(second, ())
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Hits:
@@ -475,13 +466,9 @@ class FlatConfigTree(ConfigTree):
     __slots__ = ("_sections",)
 
     def __init__(self, roots: list[ConfigLine], source_lines: int) -> None:
-        index: dict[str, list[ConfigLine]] = {}  # every line is top-level: one index serves both lookups
+        index: dict[str, list[ConfigLine]] = defaultdict(list)  # every line is top-level: one index serves both
         for line in roots:
-            bucket = index.get(line.word)
-            if bucket is None:
-                index[line.word] = [line]
-            else:
-                bucket.append(line)
+            index[line.word].append(line)
         super().__init__(roots, roots, source_lines, (index, index))
         self._sections: dict[str, list[tuple[ConfigLine, re.Match[str]]]] = {}
 
@@ -520,19 +507,15 @@ def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) ->
     lines: list[ConfigLine] = []
     indents: list[int] = []
     nodes: list[ConfigLine] = []
-    top: dict[str, list[ConfigLine]] = {}
-    every: dict[str, list[ConfigLine]] = {}
+    top: dict[str, list[ConfigLine]] = defaultdict(list)
+    every: dict[str, list[ConfigLine]] = defaultdict(list)
     for number, indent, text in statements:
         if indent == 0:
             node = ConfigLine(text, number)
             roots.append(node)
             indents.clear()
             nodes.clear()
-            bucket = top.get(node.word)
-            if bucket is None:
-                top[node.word] = [node]
-            else:
-                bucket.append(node)
+            top[node.word].append(node)
         else:
             while indents and indents[-1] >= indent:
                 indents.pop()
@@ -541,18 +524,10 @@ def build_tree(statements: Iterable[tuple[int, int, str]], source_lines: int) ->
             node = ConfigLine(text, number, parent)
             if parent is None:
                 roots.append(node)
-                bucket = top.get(node.word)
-                if bucket is None:
-                    top[node.word] = [node]
-                else:
-                    bucket.append(node)
+                top[node.word].append(node)
             else:
                 parent.children.append(node)
-        bucket = every.get(node.word)
-        if bucket is None:
-            every[node.word] = [node]
-        else:
-            bucket.append(node)
+        every[node.word].append(node)
         lines.append(node)
         indents.append(indent)
         nodes.append(node)

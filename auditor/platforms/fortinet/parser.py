@@ -14,6 +14,7 @@ policy's `each: '^config firewall policy$'` finds every VDOM's table, in text or
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from ...config import ConfigLine, ConfigTree
 from ...errors import ParseError
@@ -63,12 +64,9 @@ class FortiTree(ConfigTree):
                  index: tuple[dict[str, list[ConfigLine]], dict[str, list[ConfigLine]]] | None = None) -> None:
         super().__init__(roots, lines, source_lines, index)
         if tables is not None:
-            top: dict[str, list[ConfigLine]] = {}
+            top: dict[str, list[ConfigLine]] = defaultdict(list)
             for line in tables:
-                bucket = top.get(line.word)
-                if bucket is None:
-                    bucket = top[line.word] = []
-                bucket.append(line)
+                top[line.word].append(line)
             self._top = top
 
 
@@ -79,8 +77,8 @@ def parse(text: str) -> ConfigTree:
     roots: list[ConfigLine] = []
     lines: list[ConfigLine] = []
     tables: list[ConfigLine] = []  # roots plus the tables of `config global` and VDOM entries
-    top: dict[str, list[ConfigLine]] = {}  # the index by first word: top-level lines, lines at any depth
-    every: dict[str, list[ConfigLine]] = {}
+    top: dict[str, list[ConfigLine]] = defaultdict(list)  # the index by first word: top-level lines, any depth
+    every: dict[str, list[ConfigLine]] = defaultdict(list)
     stack: list[ConfigLine] = []  # open `config` blocks and `edit` entries, innermost last
     containers: set[int] = set()  # ids of the nodes whose `config` children are tables
     pending: list[str] | None = None  # lines of a quoted value still open
@@ -129,19 +127,11 @@ def parse(text: str) -> ConfigTree:
         parent = stack[-1] if stack else None
         node = ConfigLine(s, number, parent)
         lines.append(node)
-        bucket = every.get(node.word)
-        if bucket is None:
-            every[node.word] = [node]
-        else:
-            bucket.append(node)
+        every[node.word].append(node)
         if parent is None:
             roots.append(node)
             tables.append(node)
-            bucket = top.get(node.word)
-            if bucket is None:
-                top[node.word] = [node]
-            else:
-                bucket.append(node)
+            top[node.word].append(node)
             if s == _GLOBAL:
                 containers.add(id(node))
         else:
