@@ -33,15 +33,8 @@ def _finding(rule: Rule, control: Control, outcome: Outcome) -> Finding:
 
 
 def _crashed(exc: Exception) -> Outcome:
+    """A check that raised: an `error` outcome, never a crash."""
     return Outcome(Status.ERROR, f"check failed: {type(exc).__name__}: {exc}")
-
-
-def run_rule(rule: Rule, ctx: CheckContext) -> Outcome:
-    """Run one rule; a check that raises becomes an `error` outcome, never a crash."""
-    try:
-        return rule.run(ctx)
-    except Exception as exc:
-        return _crashed(exc)
 
 
 def control_status(statuses: Iterable[Status]) -> Status:
