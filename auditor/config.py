@@ -247,11 +247,13 @@ class PatternTable:
             if rest:
                 _match_into(out, every[word], rest)
                 parts += 1
-            for second, patterns in by_second.items():
-                lines = tree.bucket(word, second, anywhere=True)
-                if lines:
-                    _match_into(out, lines, patterns)
-                    parts += 1
+            if by_second:
+                split = tree.by_second_word(word, anywhere=True)
+                for second, patterns in by_second.items():
+                    lines = split.get(second)
+                    if lines:
+                        _match_into(out, lines, patterns)
+                        parts += 1
         if parts > 1:
             out.sort(key=_by_line)
         return out
@@ -423,14 +425,19 @@ class ConfigTree:
         if second is None or len(bucket) < _SUBINDEX_FROM:
             return bucket
         # a large bucket (`ip ...`, `no ...`, `interface ...`) is split by second word, once
+        return self.by_second_word(word, anywhere=anywhere).get(second, ())
+
+    def by_second_word(self, word: str, *, anywhere: bool) -> dict[str, list[ConfigLine]]:
+        """The lines beginning with `word` (top-level, or at any depth) by their second word
+        (computed once); not to be modified."""
         shared = (anywhere or self._top is self._all, word)  # a flat tree has one index for both
         sub = self._sub.get(shared)
         if sub is None:
             sub = self._sub[shared] = defaultdict(list)
-            for line in bucket:
+            for line in (self._all if anywhere else self._top).get(word, ()):
                 parts = line.text.split(" ", 2)
                 sub[parts[1] if len(parts) > 1 else ""].append(line)
-        return sub.get(second, ())
+        return sub
 
     def find(self, rx: Rx, *, anywhere: bool = False) -> Hits:
         """Top-level lines (or lines at any depth) matching `rx`, in text order."""
