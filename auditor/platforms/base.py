@@ -183,17 +183,18 @@ class Platform:
     secret_words: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # one search decides whether any redaction can apply: most lines hold no secret
-        words = self.secret_words
-        trigger = re.compile("|".join(re.escape(w) for w in words)) if words else re.compile("")
-        object.__setattr__(self, "_trigger", trigger if self.redactions else None)
         object.__setattr__(self, "_ifnames", {})
 
     def redact(self, text: str) -> str:
         """The line with every secret, key and community replaced by `<redacted>`."""
-        trigger: re.Pattern[str] | None = self.__dict__["_trigger"]
-        if trigger is None or not trigger.search(text):
+        if not self.redactions:
             return text
+        if self.secret_words:  # most lines hold none of these words: no redaction can apply
+            for word in self.secret_words:
+                if word in text:
+                    break
+            else:
+                return text
         for r in self.redactions:
             text = r.apply(text)
         return text
