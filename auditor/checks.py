@@ -116,88 +116,48 @@ class Check:
             if result.ok:
                 return PASSED if result.applicable else NOTHING_TO_CHECK
             fixed = self._fails.get(id(result))
-            if fixed is not None:
-                return fixed
-            # what _judge makes of a single failed result
-            evidence = tuple(dict.fromkeys(ctx.evidence(line) for line in result.lines)) if result.lines else ()
-            return Outcome(_FAIL, result.detail, evidence, result.expected, result.actual)
+            return fixed if fixed is not None else _failure(ctx, [(None, [result])])
         if self.scope.is_global:
             return self._judge(ctx, [(None, self._test(ctx.everywhere if self.scope.anywhere else ctx.top))])
         sections = self.scope.select(ctx)
         if not sections:
             return self._no_section
-        assertions = self.assertions
-        if len(assertions) == 1:
-            # the common case, without building a result list per section unless one fails
-            test = assertions[0].test
-            applicable = False
-            failed: list[tuple[ConfigLine, Result]] = []
-            for s in sections:
-                r = test(Container(ctx, s))
-                if not r.ok:
-                    failed.append((s, r))
-                applicable = applicable or r.applicable
-            if failed:
-                return _failed_sections(ctx, failed)
-            return PASSED if applicable else NOTHING_TO_CHECK
         return self._judge(ctx, [(s, self._test(Container(ctx, s))) for s in sections])
 
     def _test(self, where: Container) -> list[Result]:
         return [a.test(where) for a in self.assertions]
 
-    def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]],
-               applicable: bool = False) -> Outcome:
-        failing = False
-        for _, results in tested:
-            for r in results:
-                if not r.ok:
-                    failing = True
-                    break
-                applicable = applicable or r.applicable
-            if failing:
-                break
-        if not failing:
-            return PASSED if applicable else NOTHING_TO_CHECK
-        details: list[str] = []
-        evidence: list[Evidence] = []
-        expected: list[str] = []
-        actual: list[str] = []
+    def _judge(self, ctx: CheckContext, tested: Sequence[tuple[ConfigLine | None, list[Result]]]) -> Outcome:
+        failed: list[tuple[ConfigLine | None, list[Result]]] = []
+        applicable = False
         for section, results in tested:
-            failed = [r for r in results if not r.ok]
-            applicable = applicable or any(r.applicable for r in results) or bool(failed)
-            if not failed:
-                continue
-            if section is not None:
-                head = ctx.evidence(section)
-                evidence.append(head)
-                details.append(f"{head.text}: " + "; ".join(r.detail for r in failed))
-            else:
-                details.append("; ".join(r.detail for r in failed))
-            for r in failed:
-                evidence.extend(ctx.evidence(line) for line in r.lines)
-                expected.append(r.expected)
-                actual.append(r.actual)
-        if details:
-            unique = tuple(dict.fromkeys(evidence))
-            return Outcome(Status.FAIL, " | ".join(details), unique, "; ".join(dict.fromkeys(expected)),
-                           "; ".join(dict.fromkeys(actual)))
-        if not applicable:
-            return NOTHING_TO_CHECK
-        return PASSED
+            bad = [r for r in results if not r.ok]
+            if bad:
+                failed.append((section, bad))
+            applicable = applicable or any(r.applicable for r in results)
+        if failed:
+            return _failure(ctx, failed)
+        return PASSED if applicable else NOTHING_TO_CHECK
 
 
-def _failed_sections(ctx: CheckContext, failed: list[tuple[ConfigLine, Result]]) -> Outcome:
-    """What Check._judge makes of sections that each failed their one assertion."""
+def _failure(ctx: CheckContext, failed: list[tuple[ConfigLine | None, list[Result]]]) -> Outcome:
+    """The failing outcome of a check from its failed results, by section (None: the whole config)."""
     details: list[str] = []
     evidence: list[Evidence] = []
-    for section, r in failed:
-        head = ctx.evidence(section)
-        evidence.append(head)
-        details.append(f"{head.text}: {r.detail}")
-        evidence.extend(ctx.evidence(line) for line in r.lines)
+    for section, results in failed:
+        detail = "; ".join(r.detail for r in results)
+        if section is None:
+            details.append(detail)
+        else:
+            head = ctx.evidence(section)
+            evidence.append(head)
+            details.append(f"{head.text}: {detail}")
+        for r in results:
+            evidence.extend(ctx.evidence(line) for line in r.lines)
+    every = [r for _, results in failed for r in results]
     return Outcome(_FAIL, " | ".join(details), tuple(dict.fromkeys(evidence)),
-                   "; ".join(dict.fromkeys(r.expected for _, r in failed)),
-                   "; ".join(dict.fromkeys(r.actual for _, r in failed)))
+                   "; ".join(dict.fromkeys(r.expected for r in every)),
+                   "; ".join(dict.fromkeys(r.actual for r in every)))
 
 
 @dataclass(frozen=True)

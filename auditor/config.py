@@ -66,13 +66,7 @@ def _literals(source: str) -> tuple[str, list[str], bool, bool] | None:
             return None
         if ch == "[":
             close()
-            i += 1
-            if i < n and source[i] == "^":
-                i += 1
-            if i < n and source[i] == "]":
-                i += 1
-            while i < n and source[i] != "]":
-                i += 2 if source[i] == "\\" else 1
+            i = _class_end(source, i)
         elif ch == "(":
             close()
             depth += 1
@@ -110,6 +104,54 @@ def _literals(source: str) -> tuple[str, list[str], bool, bool] | None:
         i += 1
     close()
     return prefix or "", runs, word_end, whole
+
+
+def _class_end(source: str, i: int) -> int:
+    """The index of the `]` closing the character class that opens at `source[i]`."""
+    i += 1
+    if i < len(source) and source[i] == "^":
+        i += 1
+    if i < len(source) and source[i] == "]":  # a `]` first in a class is a character of it
+        i += 1
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i
+
+
+def group_body(source: str) -> str | None:
+    """The text of a group up to its closing parenthesis (`source` starts inside the group)."""
+    depth = 0
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "[":
+            i = _class_end(source, i)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return source[:i]
+            depth -= 1
+        i += 1
+    return None
+
+
+def opening_words(source: str) -> tuple[str, ...] | None:
+    """The literal words every match of `source` starts with, one of them when it opens with
+    alternatives (`(?:secret|password) ...`, `a-key|b-key`); None when the text does not tell."""
+    alts = _LEADING_ALTERNATIVES.match("^" + source)
+    if alts is not None:
+        return tuple(alts.group(1).split("|"))
+    found = literal_runs("^" + source)
+    if found is None:  # a choice at the top: of plain words, or of more than can be told
+        words = source.split("|")
+        return tuple(words) if all(_PLAIN_WORD.fullmatch(w) for w in words) else None
+    return (found[0],) if len(found[0]) >= 3 else None
+
+
+_PLAIN_WORD = re.compile(r"[\w-]{3,}")
 
 
 def literal_prefix(source: str) -> str:

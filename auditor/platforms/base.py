@@ -12,7 +12,7 @@ from ..errors import ParseError
 if TYPE_CHECKING:
     from ..context import CheckFn
 
-from ..config import ConfigTree, Rx
+from ..config import ConfigTree, Rx, group_body, opening_words
 
 # Largest config the auditor accepts; real running-configs stay far below a few MB.
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -27,69 +27,16 @@ REDACTED = "<redacted>"
 
 # A redaction pattern opens with anchors or look-behinds, then its kept group: `\b((?:secret|password) ...`.
 _OPENING = re.compile(r"^(?:\^|\\b|\(\?<!(?:\\.|[^)\\])*\))*\((?!\?)")
-_ALTERNATIVES = re.compile(r"^\(\?:((?:[\w-]+\|)+[\w-]+)\)(?![*?{+])")
 
 
 def _opening_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """The literal words a match of a redaction pattern starts with (one of them when the pattern
-    opens with alternatives), or None when they cannot be told from the pattern's text."""
+    """The literal words a match of a redaction pattern's kept group starts with (one of them when
+    it opens with alternatives), or None when they cannot be told from the pattern's text."""
     if pattern.flags & (re.IGNORECASE | re.VERBOSE):
         return None
     m = _OPENING.match(pattern.pattern)
-    if m is None:
-        return None
-    group = _group_body(pattern.pattern[m.end():])
-    if group is None:
-        return None
-    body, choice = group
-    if choice:  # the kept group is itself a choice: `(a-password|b-key)`
-        words = body.split("|")
-        return tuple(words) if all(_PLAIN_WORD.fullmatch(w) for w in words) else None
-    alts = _ALTERNATIVES.match(body)
-    if alts is not None:
-        return tuple(alts.group(1).split("|"))
-    literal: list[str] = []
-    for ch in body:
-        if ch in _REGEX_META:
-            if ch in "*?{" and literal:
-                literal.pop()  # made optional by the quantifier
-            break
-        literal.append(ch)
-    return ("".join(literal),) if len(literal) >= 3 else None
-
-
-def _group_body(text: str) -> tuple[str, bool] | None:
-    """The text of a group up to its closing parenthesis (`text` starts inside the group), and
-    whether the group is a choice at its own level (`a|b`, not `(?:a|b)c`)."""
-    depth = 0
-    choice = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":
-            i += 1
-            if i < len(text) and text[i] == "^":
-                i += 1
-            if i < len(text) and text[i] == "]":
-                i += 1
-            while i < len(text) and text[i] != "]":
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                return text[:i], choice
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            choice = True
-        i += 1
-    return None
-
-
-_PLAIN_WORD = re.compile(r"[\w-]{3,}")
-_REGEX_META = frozenset(".^$*+?{}[]\\|()")
+    body = group_body(pattern.pattern[m.end():]) if m is not None else None
+    return opening_words(body) if body is not None else None
 
 
 @dataclass(frozen=True)
